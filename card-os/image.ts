@@ -1,0 +1,109 @@
+// Card images: a card's non-volatile state saved to a file, so a card lives on between runs.
+// Versioned JSON; written atomically (temp file, fsync, rename) so a crash never leaves half an image.
+// The image carries the profile it was made from (opaque text here: the host compiles it) and the NVM
+// records the card changed since personalisation, including an unfinished transaction journal.
+
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { fromHex, toHex } from './bytes.js';
+import type { NvmSnapshot } from './nvm.js';
+
+export const IMAGE_FORMAT = 'uicc-card-image';
+export const IMAGE_VERSION = 1;
+
+export interface CardImage {
+  /** Profile source the card was personalised from: a name for people, and the full text. */
+  profile: { name: string; text: string };
+  nvm: NvmSnapshot;
+}
+
+interface ImageFile {
+  format: string;
+  version: number;
+  profile: { name: string; text: string };
+  nvm: { own: [string, string | null][]; journal: { committed: boolean; records: [string, string | null][] } | null };
+}
+
+const hexOrNull = (v: Uint8Array | null) => (v ? toHex(v) : null);
+const bytesOrNull = (v: string | null) => (v === null ? null : fromHex(v));
+
+export function encodeImage(img: CardImage): string {
+  const file: ImageFile = {
+    format: IMAGE_FORMAT,
+    version: IMAGE_VERSION,
+    profile: img.profile,
+    nvm: {
+      own: img.nvm.own.map(([k, v]) => [k, hexOrNull(v)]),
+      journal: img.nvm.journal && {
+        committed: img.nvm.journal.committed,
+        records: img.nvm.journal.records.map(([k, v]) => [k, hexOrNull(v)]),
+      },
+    },
+  };
+  return `${JSON.stringify(file, null, 1)}\n`;
+}
+
+/** Parses an image; throws an Error that says what is wrong (the caller adds the file name). */
+export function decodeImage(text: string): CardImage {
+  let f: ImageFile;
+  try {
+    f = JSON.parse(text) as ImageFile;
+  } catch {
+    throw new Error('not a card image (not JSON)');
+  }
+  if (!f || f.format !== IMAGE_FORMAT) throw new Error(`not a card image (format is not "${IMAGE_FORMAT}")`);
+  if (f.version !== IMAGE_VERSION) throw new Error(`card image version ${f.version} is not supported (this build reads ${IMAGE_VERSION})`);
+  if (!f.profile || typeof f.profile.text !== 'string') throw new Error('card image has no profile');
+  if (!f.nvm || !Array.isArray(f.nvm.own)) throw new Error('card image has no NVM records');
+  const rec = (r: unknown, where: string): [string, Uint8Array | null] => {
+    if (!Array.isArray(r) || typeof r[0] !== 'string' || (r[1] !== null && typeof r[1] !== 'string'))
+      throw new Error(`card image: malformed NVM record in ${where}`);
+    try {
+      return [r[0], bytesOrNull(r[1])];
+    } catch {
+      throw new Error(`card image: NVM record "${r[0]}" is not hex`);
+    }
+  };
+  return {
+    profile: { name: String(f.profile.name ?? ''), text: f.profile.text },
+    nvm: {
+      own: f.nvm.own.map((r) => rec(r, 'own')),
+      journal: f.nvm.journal
+        ? { committed: !!f.nvm.journal.committed, records: f.nvm.journal.records.map((r) => rec(r, 'journal')) }
+        : null,
+    },
+  };
+}
+
+/** Writes the image atomically: a crash leaves either the old file or the new one. */
+export function saveImage(path: string, img: CardImage): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, encodeImage(img));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {}
+    throw e;
+  }
+}
+
+export function loadImage(path: string): CardImage {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`${path}: cannot read card image (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return decodeImage(text);
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
+}

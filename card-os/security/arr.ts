@@ -1,0 +1,133 @@
+// Access rules in expanded format, TS 102 221 §9.2.4 (EF.ARR records) and ISO/IEC 7816-4 §9.3.
+// A record is a list of (access mode DO, security condition DO) pairs. We evaluate the rule for one
+// operation against the set of verified key references.
+
+import type { Bytes } from '../bytes.js';
+import { parseBer, type Tlv } from '../tlv.js';
+
+/** Operations, keyed by their access-mode bit for EFs (TS 102 221 Table 9.? / ISO 7816-4 Table 17). */
+export const AM = {
+  READ: 0x01, // READ, SEARCH
+  UPDATE: 0x02, // UPDATE, ERASE
+  WRITE: 0x04,
+  DEACTIVATE: 0x08,
+  ACTIVATE: 0x10,
+  TERMINATE: 0x20,
+  DELETE: 0x40,
+} as const;
+
+export type Condition =
+  | { kind: 'always' }
+  | { kind: 'never' }
+  | { kind: 'key'; ref: number }
+  | { kind: 'or'; of: Condition[] }
+  | { kind: 'and'; of: Condition[] };
+
+export interface Rule {
+  /** AM byte (tag 80) or undefined for a command-header rule. */
+  am?: number;
+  /** Command-header rule (tags 81..8F): the INS it names, if any. */
+  ins?: number;
+  condition: Condition;
+}
+
+const NEVER: Condition = { kind: 'never' };
+
+function parseCondition(t: Tlv): Condition | undefined {
+  switch (t.tag) {
+    case 0x90:
+      return { kind: 'always' };
+    case 0x97:
+      return NEVER;
+    case 0xa4: {
+      // Control reference template: 83 key reference, 95 usage qualifier.
+      const inner = parseBer(t.value);
+      const ref = inner?.find((x) => x.tag === 0x83);
+      if (!ref || ref.value.length !== 1) return undefined;
+      return { kind: 'key', ref: ref.value[0]! };
+    }
+    case 0xa0:
+    case 0xa7: {
+      const inner = parseBer(t.value);
+      if (!inner) return undefined;
+      const of: Condition[] = [];
+      for (const x of inner) {
+        const c = parseCondition(x);
+        if (!c) return undefined;
+        of.push(c);
+      }
+      return { kind: t.tag === 0xa0 ? 'or' : 'and', of };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Parses one EF.ARR record. Unknown or malformed pieces make the rule "never" (fail closed). */
+export function parseArrRecord(rec: Bytes): Rule[] {
+  const tlvs = parseBer(rec);
+  if (!tlvs) return [];
+  const rules: Rule[] = [];
+  for (let i = 0; i + 1 < tlvs.length; i += 2) {
+    const mode = tlvs[i]!;
+    const cond = parseCondition(tlvs[i + 1]!) ?? NEVER;
+    if (mode.tag === 0x80) {
+      if (mode.value.length !== 1) continue;
+      rules.push({ am: mode.value[0]!, condition: cond });
+    } else if (mode.tag >= 0x81 && mode.tag <= 0x8f) {
+      // Command header description: the low nibble says which of CLA, INS, P1, P2 follow.
+      let off = mode.tag & 0x08 ? 1 : 0;
+      const ins = mode.tag & 0x04 ? mode.value[off++] : undefined;
+      rules.push({ ins, condition: cond });
+    }
+  }
+  return rules;
+}
+
+const cache = new WeakMap<Bytes, Rule[]>();
+
+/** Parsed rules of a record, cached on the record bytes (a record update makes new bytes). */
+export function rulesOf(rec: Bytes): Rule[] {
+  let r = cache.get(rec);
+  if (!r) {
+    r = parseArrRecord(rec);
+    cache.set(rec, r);
+  }
+  return r;
+}
+
+export function satisfied(c: Condition, has: (ref: number) => boolean): boolean {
+  switch (c.kind) {
+    case 'always':
+      return true;
+    case 'never':
+      return false;
+    case 'key':
+      return has(c.ref);
+    case 'or':
+      return c.of.some((x) => satisfied(x, has));
+    case 'and':
+      return c.of.every((x) => satisfied(x, has));
+  }
+}
+
+/**
+ * Whether an operation is allowed: a command-header rule for `ins` takes precedence; otherwise any AM
+ * rule whose byte covers `am`. No matching rule means the operation is never allowed.
+ */
+export function allowed(rules: Rule[], am: number, ins: number | undefined, has: (ref: number) => boolean): boolean {
+  if (ins !== undefined) {
+    let found = false;
+    for (const r of rules) {
+      if (r.ins === ins) {
+        found = true;
+        if (satisfied(r.condition, has)) return true;
+      }
+    }
+    if (found) return false;
+  }
+  for (const r of rules) {
+    if (r.am !== undefined && (r.am & 0x80) === 0 && r.am & am && satisfied(r.condition, has)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,39 @@
+// `uicc run SCRIPT...`: runs APDU scripts against a card and says pass or fail.
+
+import type { Command } from 'commander';
+import { parseScriptFile } from '../script/parse.js';
+import { runScript } from '../script/run.js';
+import { jsonPrinter, red, textPrinter, green } from './transcript.js';
+import { openTransport, transportOptions, type TransportOpts } from './transport-options.js';
+
+export function registerRun(program: Command): void {
+  const cmd = program
+    .command('run')
+    .description('run APDU scripts (scriptor format plus expectations) against a card')
+    .argument('<script...>', 'script files')
+    .option('--json', 'one JSON object per exchange on stdout');
+  transportOptions(cmd).action(async (scripts: string[], opts: TransportOpts & { json?: boolean }) => {
+    // Parse everything first: a typo in the last script should not cost a card run.
+    const parsed = scripts.map((s) => ({ file: s, steps: parseScriptFile(s) }));
+    const t = await openTransport(opts);
+    const emit = opts.json ? jsonPrinter() : textPrinter();
+    let failed = 0;
+    let passed = 0;
+    let exchanges = 0;
+    try {
+      for (const p of parsed) {
+        const r = await runScript(p.steps, t.transport, emit);
+        failed += r.failed;
+        passed += r.passed;
+        exchanges += r.exchanges;
+      }
+    } finally {
+      await t.close();
+    }
+    if (!opts.json) {
+      const summary = `${exchanges} exchanges, ${passed} expectations passed, ${failed} failed`;
+      console.log(failed ? red(summary) : green(summary));
+    }
+    process.exitCode = failed ? 1 : 0;
+  });
+}

@@ -1,0 +1,35 @@
+// The embedded emulator as a transport: the card runs in this process, no reader, no daemon.
+
+import type { Bytes } from '../../card-os/bytes.js';
+import type { CardOs } from '../../card-os/card.js';
+import type { Transport } from './transport.js';
+
+export interface EmbeddedOptions {
+  /** Called after an exchange or reset that changed the card's NVM (e.g. to save the card image). */
+  onChange?: (card: CardOs) => void;
+}
+
+export function embeddedTransport(card: CardOs, opts: EmbeddedOptions = {}): Transport {
+  let steps = card.nvm.steps;
+  const changed = () => {
+    if (opts.onChange && card.nvm.steps !== steps) {
+      steps = card.nvm.steps;
+      opts.onChange(card);
+    }
+  };
+  return {
+    name: 'embedded',
+    async transmit(command: Bytes) {
+      const r = card.transmit(command);
+      changed();
+      return r;
+    },
+    async reset() {
+      const atr = card.reset();
+      changed();
+      return atr;
+    },
+    atr: () => card.atr(),
+    async close() {},
+  };
+}
