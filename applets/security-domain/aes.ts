@@ -1,0 +1,52 @@
+// The AES primitives GP secure channels use (GPC v2.3 Amd D §4.1 / Annex B): CMAC, CBC without library
+// padding, one-block ECB, ISO/IEC 9797-1 method 2 padding, and the key check value.
+
+import { cbc, cmac, ecb } from '@noble/ciphers/aes.js';
+import type { Bytes } from '../../card-os/bytes.js';
+
+export const BLOCK = 16;
+
+export function aesCmac(key: Bytes, msg: Bytes): Bytes {
+  return cmac(msg, key);
+}
+
+/** AES-CBC over whole blocks (the caller pads). */
+export function aesCbcEncrypt(key: Bytes, iv: Bytes, data: Bytes): Bytes {
+  return cbc(key, iv, { disablePadding: true }).encrypt(data);
+}
+
+/** AES-CBC decryption of whole blocks; undefined when the length is not a block multiple. */
+export function aesCbcDecrypt(key: Bytes, iv: Bytes, data: Bytes): Bytes | undefined {
+  if (data.length % BLOCK !== 0) return undefined;
+  return cbc(key, iv, { disablePadding: true }).decrypt(data);
+}
+
+export function aesBlock(key: Bytes, block: Bytes): Bytes {
+  return ecb(key, { disablePadding: true }).encrypt(block);
+}
+
+/** ISO/IEC 9797-1 padding method 2 (GPC Annex B.2.3): 80 then 00s to a block multiple; always adds. */
+export function pad80(data: Bytes): Bytes {
+  const out = new Uint8Array((Math.floor(data.length / BLOCK) + 1) * BLOCK);
+  out.set(data, 0);
+  out[data.length] = 0x80;
+  return out;
+}
+
+/** Strips method-2 padding; undefined when the last non-zero byte is not 80. */
+export function unpad80(data: Bytes): Bytes | undefined {
+  let i = data.length - 1;
+  while (i >= 0 && data[i] === 0x00) i--;
+  if (i < 0 || data[i] !== 0x80) return undefined;
+  return data.subarray(0, i);
+}
+
+const KCV_INPUT = new Uint8Array(BLOCK).fill(0x01);
+
+/**
+ * Key check value of an AES key: the first 3 bytes of AES(key, 16 x '01'), as PUT KEY carries it for AES keys
+ * (scp11.md §1.4 "DEK use"). Works for 16-, 24- and 32-byte keys.
+ */
+export function kcv(key: Bytes): Bytes {
+  return aesBlock(key, KCV_INPUT).subarray(0, 3);
+}
