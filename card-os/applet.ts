@@ -63,6 +63,11 @@ export interface AppletContext {
   queueProactive(command: Bytes): void;
   /** TERMINAL PROFILE as last sent by the terminal (TS 102 223 §5.2), empty before. */
   terminalProfile(): Bytes;
+  /**
+   * RAM of this card for this applet: survives between commands, cleared at every reset and power-up
+   * (secure channel sessions, SMS reassembly buffers...).
+   */
+  readonly ram: Map<string, unknown>;
   /** Whether service `n` is available in the USIM Service Table of this applet's ADF (TS 31.102 §4.2.8). */
   service(n: number): boolean;
 }

@@ -79,6 +79,8 @@ export class CardOs implements IccCard {
   private lastProactiveOwner: Applet | undefined;
   private termProfile: Bytes = new Uint8Array(0);
   private ctxCache = new Map<string, AppletContext>();
+  /** Per-applet RAM, cleared at reset (volatile state such as secure sessions). */
+  private ram = new Map<string, Map<string, unknown>>();
 
   constructor(spec: CardSpec, opts: CardOptions = {}) {
     this.spec = spec;
@@ -355,6 +357,7 @@ export class CardOs implements IccCard {
       openSession: (o) => this.isolatedSession(o.grants, o.selectAid),
       queueProactive: (c) => this.queueProactive(c, applet),
       terminalProfile: () => this.termProfile,
+      ram: this.ramOf(applet),
       service: (n) => {
         if (!ust || n < 1) return false;
         const b = this.content(ust);
@@ -364,8 +367,18 @@ export class CardOs implements IccCard {
     };
   }
 
+  private ramOf(applet: Applet): Map<string, unknown> {
+    let m = this.ram.get(applet.name);
+    if (!m) {
+      m = new Map();
+      this.ram.set(applet.name, m);
+    }
+    return m;
+  }
+
   private runResetHooks(): void {
     this.ctxCache.clear();
+    this.ram.clear();
     const x: Exec = {
       cmd: RESET_CMD,
       os: this,

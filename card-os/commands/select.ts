@@ -36,6 +36,8 @@ function byPath(x: Exec, data: Uint8Array, fromMf: boolean): FileSpec | undefine
     if (!cur || cur.type === 'EF') return undefined;
     if (i === 0 && fid === CURRENT_ADF_FID) cur = x.ch.adf;
     else if (i === 0 && fromMf && fid === MF_FID) cur = x.os.index.mf;
+    // An ADF is reached from the MF by its own FID in a path, as commercial cards allow (3F00/7FF0/...).
+    else if (cur.type === 'MF') cur = x.os.index.children.get(cur)?.get(fid) ?? x.os.index.adfs.find((a) => a.fid === fid);
     else cur = x.os.index.children.get(cur)?.get(fid);
   }
   return cur;

@@ -101,10 +101,13 @@ describe.sequential('the emulated card in a real PC/SC stack (pcscd + vpcd)', ()
     const r1 = readers.find((r) => r.name === harness!.readerNames[1]);
     expect(r0).toMatchObject({ cardPresent: true, atr: card.atr() });
     expect(r1).toMatchObject({ cardPresent: false });
-    const t = await openReader(r0!.index);
+    // The default ATR offers T=0 and T=1. pcsc-lite fixes the protocol at the first connect of an insertion
+    // (T=1 when the application allows both); vpcd passes no PPS to the card, so these tests ask for T=0,
+    // the mode the card runs in here (`uicc serve` follows the ATR and the --protocol option).
+    const t = await openReader(r0!.index, { protocol: 'T0' });
     try {
       expect(t.atr()).toEqual(card.atr());
-      expect(t.protocol).toBe('T0'); // the ATR offers T=0 first
+      expect(t.protocol).toBe('T0');
       expect(t.name).toBe(harness!.readerName);
     } finally {
       await t.close();
@@ -120,7 +123,10 @@ describe.sequential('the emulated card in a real PC/SC stack (pcscd + vpcd)', ()
   it('gives through PC/SC (T=0) the same responses as in-process: raw TPDUs and with the host T=0 rules', async (ctx) => {
     needs(ctx, gate);
     const tpdus: string[] = [];
-    const t = await openReader(harness!.readerName, { onExchange: (e) => tpdus.push(toHex(e.command)) });
+    const t = await openReader(harness!.readerName, {
+      protocol: 'T0',
+      onExchange: (e) => tpdus.push(toHex(e.command)),
+    });
     try {
       await t.reset();
       let twin = freshTwin();
@@ -173,7 +179,7 @@ describe.sequential('the emulated card in a real PC/SC stack (pcscd + vpcd)', ()
 
   it('maps PC/SC warm and cold resets to the card and clears its state', async (ctx) => {
     needs(ctx, gate);
-    const t = await openReader(harness!.readerName);
+    const t = await openReader(harness!.readerName, { protocol: 'T0' });
     try {
       await t.transmit(fromHex('00A4000C022FE2'));
       calls.length = 0;
@@ -226,6 +232,7 @@ describe.sequential('the emulated card in a real PC/SC stack (pcscd + vpcd)', ()
 
   it('card removal empties the reader and fails open handles; re-insertion brings it back', async (ctx) => {
     needs(ctx, gate);
+    // Whatever protocol the previous clients (scriptor, opensc-tool after a cold reset) left fixed.
     const t = await openReader(harness!.readerName);
     await conn!.remove();
     await waitForReader(harness!.readerName, { cardPresent: false });
@@ -235,7 +242,7 @@ describe.sequential('the emulated card in a real PC/SC stack (pcscd + vpcd)', ()
 
     await conn!.insert();
     await waitForReader(harness!.readerName, { cardPresent: true });
-    const again = await openReader(harness!.readerName);
+    const again = await openReader(harness!.readerName, { protocol: 'T0' });
     try {
       expect(again.atr()).toEqual(card.atr());
       const twin = freshTwin();
@@ -253,7 +260,7 @@ describe.sequential('the emulated card in a real PC/SC stack (pcscd + vpcd)', ()
     await harness!.restart();
     expect(harness!.pid).not.toBe(before);
     await waitForReader(harness!.readerName, { cardPresent: true, timeoutMs: 15_000 });
-    const t = await openReader(harness!.readerName);
+    const t = await openReader(harness!.readerName, { protocol: 'T0' });
     try {
       const r = await t.transmit(fromHex('00A4000C022FE2'));
       const twin = freshTwin();
