@@ -2,7 +2,7 @@
 
 import { dataOf, swOf } from '../../card-os/apdu.js';
 import { fromHex, toHex } from '../../card-os/bytes.js';
-import type { CardOs } from '../../card-os/card.js';
+import { type CardOs, createCard } from '../../card-os/card.js';
 import { openCard } from '../../host/card-factory.js';
 
 export function newCard(opts: { protocol?: 0 | 1; profile?: string } = {}): CardOs {
@@ -32,3 +32,13 @@ export function txData(card: CardOs, hex: string): Answer {
 export const PIN1 = '31323334FFFFFFFF';
 export const ADM1 = '3132333435363738';
 export const USIM_AID = 'A0000000871002';
+
+/** A card from the default profile with some NVM records of the template replaced (e.g. other keys). */
+export function newCardWith(records: Record<string, Uint8Array>, opts: { protocol?: 0 | 1 } = {}): CardOs {
+  const base = openCard();
+  const nvm = new Map(base.card.spec.nvm);
+  for (const [k, v] of Object.entries(records)) nvm.set(k, v);
+  const card = createCard({ ...base.card.spec, nvm }, { applets: base.card.applets });
+  if (opts.protocol !== undefined) card.protocol = opts.protocol;
+  return card;
+}

@@ -1,0 +1,148 @@
+// The EF codec table: which readable value each well-known EF holds, and how it maps to bytes. The
+// profile loader uses it for contents written as values (`imsi: "001010123456789"`); the shell and the
+// trace viewer use `decodeFile` to show file contents.
+// FIDs are those of the MF (TS 102 221 §13) and ADF.USIM (TS 31.102 §4.2); a FID on its own is looked
+// up there.
+
+import type * as z from 'zod';
+import { type Bytes, toHex } from '../../card-os/bytes.js';
+import { accValue, decodeAcc, encodeAcc } from './acc.js';
+import { accessRuleValue, decodeAccessRule, encodeAccessRule } from './access-rule.js';
+import { adValue, decodeAd, encodeAd } from './admin-data.js';
+import { decodeDiallingNumber, diallingNumberValue, encodeDiallingNumber } from './dialling-number.js';
+import { decodeDir, dirValue, encodeDir } from './dir.js';
+import { decodeEcc, eccValue, encodeEcc } from './ecc.js';
+import { decodeIccid, encodeIccid, iccidValue } from './iccid.js';
+import { decodeImsi, encodeImsi, imsiValue } from './imsi.js';
+import { decodeLanguages, encodeLanguages, languageListValue } from './language.js';
+import {
+  decodePlmnActList,
+  decodePlmnList,
+  encodePlmnActList,
+  encodePlmnList,
+  plmnActListValue,
+  plmnListValue,
+} from './plmn.js';
+import { decodeServiceTable, encodeServiceTable, serviceListValue } from './service-table.js';
+import { decodeSpn, encodeSpn, spnValue } from './spn.js';
+import { decimal } from './values.js';
+
+export interface EfCodec {
+  /** EF name as in the specs, e.g. "EF.IMSI". */
+  name: string;
+  fid: number;
+  /** Key of the readable value in a profile EF entry. */
+  key: string;
+  /** 'file': the value is the whole (transparent) file; 'record': the value is one record. */
+  unit: 'file' | 'record';
+  /** Validates what a person writes (YAML text or typed values) and returns the typed value. */
+  value: z.ZodType;
+  /** Encodes a value; `length` is the file size or record length (padding follows the EF's rules). */
+  encode(value: unknown, length?: number): Bytes;
+  /** Decodes file (or record) bytes; undefined if they do not hold a well-formed value. */
+  decode(bytes: Bytes): unknown;
+}
+
+/** Ties a typed encoder to its value schema, so dynamic callers are checked by the schema. */
+function codec<S extends z.ZodType>(
+  name: string,
+  fid: number,
+  key: string,
+  unit: 'file' | 'record',
+  value: S,
+  encode: (v: z.output<S>, length?: number) => Bytes,
+  decode: (b: Bytes) => unknown,
+): EfCodec {
+  return { name, fid, key, unit, value, encode: (v, length) => encode(value.parse(v), length), decode };
+}
+
+const byte = decimal(0, 255);
+
+export const EF_CODECS: readonly EfCodec[] = [
+  // MF, TS 102 221 §13
+  codec('EF.DIR', 0x2f00, 'dir', 'record', dirValue, encodeDir, decodeDir),
+  codec('EF.ICCID', 0x2fe2, 'iccid', 'file', iccidValue, encodeIccid, decodeIccid),
+  codec('EF.PL', 0x2f05, 'languages', 'file', languageListValue, encodeLanguages, decodeLanguages),
+  codec('EF.ARR', 0x2f06, 'rules', 'record', accessRuleValue, encodeAccessRule, decodeAccessRule),
+  // ADF.USIM, TS 31.102 §4.2
+  codec('EF.LI', 0x6f05, 'languages', 'file', languageListValue, encodeLanguages, decodeLanguages),
+  codec('EF.ARR', 0x6f06, 'rules', 'record', accessRuleValue, encodeAccessRule, decodeAccessRule),
+  codec('EF.IMSI', 0x6f07, 'imsi', 'file', imsiValue, encodeImsi, decodeImsi),
+  codec(
+    'EF.HPPLMN',
+    0x6f31,
+    'hpplmn',
+    'file',
+    byte,
+    (v) => Uint8Array.of(v),
+    (b) => (b.length === 1 ? b[0] : undefined),
+  ),
+  codec('EF.UST', 0x6f38, 'ust', 'file', serviceListValue, encodeServiceTable, decodeServiceTable),
+  codec(
+    'EF.MSISDN',
+    0x6f40,
+    'msisdn',
+    'record',
+    diallingNumberValue,
+    encodeDiallingNumber,
+    decodeDiallingNumber,
+  ),
+  codec('EF.SPN', 0x6f46, 'spn', 'file', spnValue, encodeSpn, decodeSpn),
+  codec('EF.EST', 0x6f56, 'est', 'file', serviceListValue, encodeServiceTable, decodeServiceTable),
+  codec('EF.PLMNwAcT', 0x6f60, 'plmnwact', 'file', plmnActListValue, encodePlmnActList, decodePlmnActList),
+  codec('EF.OPLMNwAcT', 0x6f61, 'oplmnwact', 'file', plmnActListValue, encodePlmnActList, decodePlmnActList),
+  codec('EF.HPLMNwAcT', 0x6f62, 'hplmnwact', 'file', plmnActListValue, encodePlmnActList, decodePlmnActList),
+  codec('EF.ACC', 0x6f78, 'acc', 'file', accValue, encodeAcc, decodeAcc),
+  codec('EF.FPLMN', 0x6f7b, 'fplmn', 'file', plmnListValue, encodePlmnList, decodePlmnList),
+  codec('EF.AD', 0x6fad, 'ad', 'file', adValue, encodeAd, decodeAd),
+  codec('EF.ECC', 0x6fb7, 'ecc', 'record', eccValue, encodeEcc, decodeEcc),
+  codec('EF.EHPLMN', 0x6fd9, 'ehplmn', 'file', plmnListValue, encodePlmnList, decodePlmnList),
+];
+
+/** The profile keys that hold readable values, each with its value schema. */
+export const CODEC_KEYS: ReadonlyMap<string, EfCodec> = new Map(EF_CODECS.map((c) => [c.key, c]));
+
+function normaliseName(n: string): string {
+  return n.trim().toUpperCase().replace(/^EF\./, '');
+}
+
+/**
+ * The codec for an EF given by name ("EF.IMSI", "imsi"), FID (0x6F07, "6F07") or FID path
+ * ("3F00/7FF0/6F07": the last FID counts).
+ */
+export function codecFor(key: string | number): EfCodec | undefined {
+  if (typeof key === 'number') return EF_CODECS.find((c) => c.fid === key);
+  const last = key.split('/').pop()!.trim();
+  if (/^[0-9A-Fa-f]{4}$/.test(last)) return EF_CODECS.find((c) => c.fid === Number.parseInt(last, 16));
+  const n = normaliseName(key);
+  return EF_CODECS.find((c) => normaliseName(c.name) === n);
+}
+
+/**
+ * Decodes file contents into a readable value, or undefined when no codec exists or the bytes are not a
+ * well-formed value. For record EFs, `bytes` is one record, or all records concatenated when
+ * `recordLength` is given (the result is then a list with undefined for empty records).
+ */
+export function decodeFile(key: string | number, bytes: Bytes, recordLength?: number): unknown {
+  const c = codecFor(key);
+  if (!c) return undefined;
+  if (c.unit === 'file' || !recordLength) return c.decode(bytes);
+  const out: unknown[] = [];
+  for (let o = 0; o + recordLength <= bytes.length; o += recordLength) {
+    out.push(c.decode(bytes.subarray(o, o + recordLength)));
+  }
+  return out;
+}
+
+/** One-line text for a decoded value: lists in [], maps in {}, bytes in hex. */
+export function formatValue(v: unknown): string {
+  if (v === undefined || v === null) return '-';
+  if (v instanceof Uint8Array) return toHex(v);
+  if (Array.isArray(v)) return `[${v.map(formatValue).join(', ')}]`;
+  if (typeof v === 'object') {
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}: ${formatValue(x)}`)
+      .join(', ')}}`;
+  }
+  return typeof v === 'string' && /[,[\]{}]/.test(v) ? JSON.stringify(v) : String(v);
+}

@@ -1,0 +1,261 @@
+// The profile sections that applets consume: `subscriber` (USIM authentication, TS 35.206 / TS 33.102),
+// `ota` (remote management keys and TARs, TS 102 225 / TS 102 226) and `securityDomain` (SCP11 keys,
+// GPC Amd F). The schemas check lengths and consistency; the values come back typed, hex decoded.
+
+import { p256 } from '@noble/curves/nist.js';
+import * as z from 'zod';
+import { constantsProblem, type MilenageConstants } from '../../applets/usim/milenage.js';
+import { DEFAULT_SQN_CONFIG, type SqnConfig, sqnConfigProblem } from '../../applets/usim/sqn.js';
+import type { SubscriberKeys } from '../../applets/usim/subscriber-keys.js';
+import { type Bytes, equal } from '../../card-os/bytes.js';
+import { readBer } from '../../card-os/tlv.js';
+import { keyRefValue } from '../codecs/key-ref.js';
+import { bool, decimal, hexBytes, hexNumber, list, mapOrScalar, oneOf } from '../codecs/values.js';
+
+// ---- subscriber ----
+
+export type SubscriberProfile = SubscriberKeys & {
+  /** AMF the network side puts in AUTN (the card does not need it). */
+  amf?: Bytes;
+  /** SQN handling parameters given in the profile; the USIM applet's defaults fill the rest. */
+  sqn: Partial<SqnConfig>;
+};
+
+const key16 = hexBytes(16, 16);
+
+export const subscriberSchema = z
+  .strictObject({
+    algorithm: oneOf(['milenage']).optional(),
+    k: key16,
+    opc: key16.optional(),
+    op: key16.optional(),
+    amf: hexBytes(2, 2).optional(),
+    constants: z
+      .strictObject({
+        r: list(decimal(0, 127)).refine((a) => a.length === 5, 'r needs 5 values (r1..r5)'),
+        c: list(key16).refine((a) => a.length === 5, 'c needs 5 values (c1..c5)'),
+      })
+      .optional(),
+    sqn: z
+      .strictObject({
+        indBits: decimal(0, 10).optional(),
+        delta: decimal(1, Number.MAX_SAFE_INTEGER).optional(),
+        ageLimit: decimal(1, Number.MAX_SAFE_INTEGER).optional(),
+      })
+      .optional(),
+  })
+  .transform((s, ctx): SubscriberProfile => {
+    if ((s.opc === undefined) === (s.op === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of opc and op', path: s.opc ? ['op'] : [] });
+    }
+    let constants: MilenageConstants | undefined;
+    if (s.constants) {
+      constants = {
+        r: s.constants.r as [number, number, number, number, number],
+        c: s.constants.c as [Bytes, Bytes, Bytes, Bytes, Bytes],
+      };
+      const problem = constantsProblem(constants);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['constants'] });
+    }
+    const sqn: Partial<SqnConfig> = {};
+    if (s.sqn?.indBits !== undefined) Object.assign(sqn, { indBits: s.sqn.indBits });
+    if (s.sqn?.delta !== undefined) Object.assign(sqn, { delta: s.sqn.delta });
+    if (s.sqn?.ageLimit !== undefined) Object.assign(sqn, { ageLimit: s.sqn.ageLimit });
+    const sqnProblem = sqnConfigProblem({ ...DEFAULT_SQN_CONFIG, ...sqn });
+    if (sqnProblem) ctx.addIssue({ code: 'custom', message: sqnProblem, path: ['sqn'] });
+    const keys = s.opc
+      ? { algorithm: 'milenage' as const, k: s.k, opc: s.opc, constants }
+      : { algorithm: 'milenage' as const, k: s.k, op: s.op!, constants };
+    return s.amf ? { ...keys, amf: s.amf, sqn } : { ...keys, sqn };
+  });
+
+// ---- ota ----
+
+/** Block cipher of an OTA key (TS 102 225 §5.1.2): DES, 3DES with 2 or 3 keys (outer CBC), AES. */
+export type OtaBlockAlg = 'des' | '3des2' | '3des3' | 'aes';
+export interface OtaKeyProfile {
+  alg: OtaBlockAlg;
+  key: Bytes;
+}
+export interface OtaKeysetProfile {
+  /** Key version number, the high nibble of KIc / KID. */
+  kvn: number;
+  kic?: OtaKeyProfile;
+  kid?: OtaKeyProfile;
+}
+export interface OtaTarProfile {
+  /** TAR as a 24-bit number, e.g. 0xB00010. */
+  tar: number;
+  /** Remote file management runs on the UICC file system (MF) or in ADF.USIM. */
+  context: 'uicc' | 'usim';
+  /** Minimum security level, coded like SPI byte 1 (TS 102 226 §8.2.1.3.2.4.1 / TS 102 225 §5.1.1). */
+  msl: number;
+  /** Keysets accepted for this TAR and the key references each one's commands are granted. */
+  keysets: { kvn: number; grants: number[] }[];
+}
+export interface OtaProfile {
+  keysets: OtaKeysetProfile[];
+  tars: OtaTarProfile[];
+  /** Initial replay counter (last accepted CNTR) per TAR, for TARs that give one. */
+  counters: Map<number, number>;
+}
+
+const KEY_LENGTHS: Record<OtaBlockAlg, number[]> = {
+  des: [8],
+  '3des2': [16],
+  '3des3': [24],
+  aes: [16, 24, 32],
+};
+
+const otaKey = z
+  .strictObject({ algorithm: oneOf(['des', '3des2', '3des3', 'aes']), key: hexBytes(8, 32) })
+  .transform((k, ctx): OtaKeyProfile => {
+    const ok = KEY_LENGTHS[k.algorithm];
+    if (!ok.includes(k.key.length)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['key'],
+        message: `a ${k.algorithm} key is ${ok.join(', ')} bytes long, not ${k.key.length}`,
+      });
+    }
+    return { alg: k.algorithm, key: k.key };
+  });
+
+/** SPI byte 1 coding (TS 102 225 §5.1.1): b2b1 RC/CC/DS, b3 ciphering, b5b4 counter mode; b8..b6 = 0. */
+const MSL_CHECK = { none: 0, rc: 1, cc: 2, ds: 3 } as const;
+const MSL_COUNTER = { none: 0, available: 1, higher: 2, 'one-higher': 3 } as const;
+
+const mslByte = hexNumber(2, 0, 0x1f);
+const mslObject = z
+  .strictObject({
+    check: oneOf(Object.keys(MSL_CHECK) as (keyof typeof MSL_CHECK)[]),
+    cipher: bool.optional(),
+    counter: oneOf(Object.keys(MSL_COUNTER) as (keyof typeof MSL_COUNTER)[]).optional(),
+  })
+  .transform((m) => MSL_CHECK[m.check] | (m.cipher ? 0x04 : 0) | (MSL_COUNTER[m.counter ?? 'none'] << 3));
+
+export const otaSchema = z
+  .strictObject({
+    keysets: list(
+      z.strictObject({ kvn: hexNumber(1, 0, 15), kic: otaKey.optional(), kid: otaKey.optional() }),
+    ),
+    tars: list(
+      z.strictObject({
+        tar: hexBytes(3, 3),
+        context: oneOf(['uicc', 'usim']),
+        msl: mapOrScalar(mslObject, mslByte),
+        keysets: list(z.strictObject({ kvn: hexNumber(1, 0, 15), grants: list(keyRefValue).optional() })),
+        counter: decimal(0, 2 ** 40 - 1).optional(),
+      }),
+    ),
+  })
+  .transform((o, ctx): OtaProfile => {
+    const kvns = new Set<number>();
+    o.keysets.forEach((k, i) => {
+      if (kvns.has(k.kvn))
+        ctx.addIssue({
+          code: 'custom',
+          message: `keyset ${k.kvn} is defined twice`,
+          path: ['keysets', i, 'kvn'],
+        });
+      if (!k.kic && !k.kid)
+        ctx.addIssue({ code: 'custom', message: 'a keyset needs kic, kid or both', path: ['keysets', i] });
+      kvns.add(k.kvn);
+    });
+    const tars = new Set<number>();
+    const counters = new Map<number, number>();
+    const out: OtaTarProfile[] = o.tars.map((t, i) => {
+      const tar = (t.tar[0]! << 16) | (t.tar[1]! << 8) | t.tar[2]!;
+      if (tars.has(tar))
+        ctx.addIssue({ code: 'custom', message: 'this TAR is given twice', path: ['tars', i, 'tar'] });
+      tars.add(tar);
+      t.keysets.forEach((k, j) => {
+        if (!kvns.has(k.kvn)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `there is no keyset ${k.kvn}`,
+            path: ['tars', i, 'keysets', j, 'kvn'],
+          });
+        }
+      });
+      if (t.counter !== undefined) counters.set(tar, t.counter);
+      return {
+        tar,
+        context: t.context,
+        msl: t.msl,
+        keysets: t.keysets.map((k) => ({ kvn: k.kvn, grants: k.grants ?? [] })),
+      };
+    });
+    const keysets = o.keysets.map((k) => {
+      const ks: OtaKeysetProfile = { kvn: k.kvn };
+      if (k.kic) ks.kic = k.kic;
+      if (k.kid) ks.kid = k.kid;
+      return ks;
+    });
+    return { keysets, tars: out, counters };
+  });
+
+// ---- securityDomain ----
+
+export interface SecurityDomainProfile {
+  aid: Bytes;
+  /** Key version number of the SD's SCP11 key (P1 of MUTUAL AUTHENTICATE). */
+  kvn: number;
+  /** SK.SD.ECKA (P-256, 32 bytes) and PK.SD.ECKA (uncompressed point, 65 bytes). */
+  privateKey: Bytes;
+  publicKey: Bytes;
+  /** CERT.SD.ECKA: one or more certificates (GP 7F21 or X.509 30), leaf last. */
+  certificate: Bytes;
+  /** PK.CA-KLOC.ECDSA, the CA key that OCE certificates must chain to (uncompressed point). */
+  caPublicKey: Bytes;
+}
+
+function onCurve(b: Bytes): boolean {
+  try {
+    p256.Point.fromBytes(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function certificatesProblem(b: Bytes): string | undefined {
+  let off = 0;
+  while (off < b.length) {
+    const t = readBer(b, off);
+    if (!t) return 'is not well-formed BER-TLV';
+    if (t.tag !== 0x7f21 && t.tag !== 0x30)
+      return 'holds something other than GP (7F21) or X.509 (30) certificates';
+    off += t.length;
+  }
+  return off === 0 ? 'is empty' : undefined;
+}
+
+export const securityDomainSchema = z
+  .strictObject({
+    aid: hexBytes(5, 16),
+    kvn: hexNumber(2, 1, 0x7f),
+    keyPair: z.strictObject({ private: hexBytes(32, 32), public: hexBytes(65, 65) }),
+    certificate: hexBytes(1),
+    caPublicKey: hexBytes(65, 65),
+  })
+  .transform((s, ctx): SecurityDomainProfile => {
+    const bad = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', message, path });
+    if (!p256.utils.isValidSecretKey(s.keyPair.private))
+      bad(['keyPair', 'private'], 'is not a valid P-256 private key');
+    else if (!equal(p256.getPublicKey(s.keyPair.private, false), s.keyPair.public)) {
+      bad(['keyPair', 'public'], 'does not belong to the private key');
+    }
+    if (!onCurve(s.keyPair.public)) bad(['keyPair', 'public'], 'is not an uncompressed P-256 point');
+    if (!onCurve(s.caPublicKey)) bad(['caPublicKey'], 'is not an uncompressed P-256 point');
+    const certProblem = certificatesProblem(s.certificate);
+    if (certProblem) bad(['certificate'], certProblem);
+    return {
+      aid: s.aid,
+      kvn: s.kvn,
+      privateKey: s.keyPair.private,
+      publicKey: s.keyPair.public,
+      certificate: s.certificate,
+      caPublicKey: s.caPublicKey,
+    };
+  });
