@@ -46,16 +46,26 @@ function compile(spec: CardSpec): Compiled {
   return c;
 }
 
-/** The transmission protocol the ATR offers first (ISO 7816-3 §8.2.3: TD1 low nibble, default T=0). */
-export function firstProtocol(atr: Bytes): 0 | 1 {
-  if (atr.length < 2) return 0;
-  const t0 = atr[1]!;
-  if (!(t0 & 0x80)) return 0;
+/** The protocols an ATR offers, in order (ISO 7816-3 §8.2.3: the low nibble of each TDi; none means T=0). */
+export function offeredProtocols(atr: Bytes): number[] {
+  const out: number[] = [];
+  if (atr.length < 2) return [0];
+  let y = atr[1]! >> 4;
   let i = 2;
-  if (t0 & 0x10) i++;
-  if (t0 & 0x20) i++;
-  if (t0 & 0x40) i++;
-  return (atr[i]! & 0x0f) === 1 ? 1 : 0;
+  while (y & 0x08 && i < atr.length) {
+    i += ((y & 1) + ((y >> 1) & 1) + ((y >> 2) & 1)) | 0; // skip TAi, TBi, TCi
+    const td = atr[i++];
+    if (td === undefined) break;
+    if (!out.includes(td & 0x0f)) out.push(td & 0x0f);
+    y = td >> 4;
+  }
+  const tp = out.filter((p) => p === 0 || p === 1);
+  return tp.length ? tp : [0];
+}
+
+/** The transmission protocol the ATR offers first: the one in force without a PPS exchange. */
+export function firstProtocol(atr: Bytes): 0 | 1 {
+  return offeredProtocols(atr)[0] === 1 ? 1 : 0;
 }
 
 export interface CardOptions {

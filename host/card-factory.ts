@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { CardOs, createCard } from '../card-os/card.js';
 import { loadImage, saveImage } from '../card-os/image.js';
 import { parseProfileText } from './profile/load.js';
-import { personalise } from './personalise.js';
+import { type Personalised, personalise } from './personalise.js';
 
 /** The project root, found from this file whether it runs from source (vitest) or from dist/. */
 export function projectRoot(): string {
@@ -35,6 +35,8 @@ function readText(path: string, what: string): string {
 export interface OpenedCard {
   card: CardOs;
   profileName: string;
+  /** The compiled profile the card was personalised from (its subscriber section seeds a test HSS). */
+  profile: Personalised['profile'];
   /** Saves the card image, if the card came from (or goes to) an image file. */
   save(): void;
   imagePath?: string;
@@ -68,7 +70,7 @@ export function openCard(src: CardSource = {}): OpenedCard {
     const p = prepareProfile(img.profile.text, img.profile.name);
     const card = createCard(p.spec, { applets: p.applets, nvm: img.nvm });
     const save = () => saveImage(imagePath, { profile: img.profile, nvm: card.nvm.snapshot() });
-    return { card, profileName: img.profile.name, save, imagePath };
+    return { card, profileName: img.profile.name, profile: p.profile, save, imagePath };
   }
   const profilePath = src.profile ?? defaultProfilePath();
   const text = readText(profilePath, 'profile');
@@ -78,7 +80,7 @@ export function openCard(src: CardSource = {}): OpenedCard {
     ? () => saveImage(imagePath, { profile: { name: profilePath, text }, nvm: card.nvm.snapshot() })
     : () => {};
   if (imagePath) save();
-  return { card, profileName: profilePath, save, imagePath };
+  return { card, profileName: profilePath, profile: p.profile, save, imagePath };
 }
 
 export { CardOs };

@@ -57,3 +57,15 @@ describe('command APDU codec (ISO 7816-3 §12.1)', () => {
     expect(swName(0x9862)).toContain('MAC');
   });
 });
+
+describe('ATR protocols (ISO 7816-3 §8.2.3)', async () => {
+  const { offeredProtocols, firstProtocol } = await import('../../card-os/card.js');
+  it('reads the TD bytes', () => {
+    expect(offeredProtocols(fromHex('3B9C9680B1FE451FC78031E073FE211F6475696363C2'))).toEqual([0, 1]);
+    expect(offeredProtocols(fromHex('3B9F96801FC78031E073FE211B633A204E8300900093'))).toEqual([0]);
+    expect(offeredProtocols(fromHex('3B8080811FC7'))).toEqual([0, 1]);
+    expect(firstProtocol(fromHex('3B8180000081'))).toBe(0);
+    expect(offeredProtocols(fromHex('3B00'))).toEqual([0]);
+    expect(offeredProtocols(fromHex('3B'))).toEqual([0]);
+  });
+});

@@ -1,0 +1,93 @@
+// `uicc auth`: an authentication between the AuC/HSS and a card, with the resync when the card answers AUTS.
+
+import type { Command } from 'commander';
+import { toHex } from '../../card-os/bytes.js';
+import { fidHex, walk } from '../../card-os/fs/model.js';
+import { decodeImsi } from '../codecs/imsi.js';
+import { type AttachStep, attach, selectUsim } from '../network/attach.js';
+import { createAuc } from '../network/auc.js';
+import { loadSubscribers, saveSubscribers, type SubscriberRecord } from '../network/subscribers.js';
+import type { CompiledProfile } from '../profile/load.js';
+import { green, red } from './transcript.js';
+import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
+
+/** A one-subscriber HSS from a profile: its EF.IMSI and its subscriber keys (test set-ups only). */
+export function hssFromProfile(p: CompiledProfile): SubscriberRecord {
+  const sub = p.subscriber;
+  if (!sub) throw new Error('the profile has no subscriber section; give --hss FILE');
+  let imsi: string | undefined;
+  for (const f of walk(p.spec.mf)) if (fidHex(f.fid) === '6F07' && f.type === 'EF') imsi = decodeImsi(f.initial);
+  if (!imsi) throw new Error('the profile has no EF.IMSI to name the subscriber; give --imsi');
+  return {
+    imsi,
+    k: sub.k,
+    opc: sub.opc,
+    op: sub.op,
+    amf: sub.amf ?? Uint8Array.of(0x80, 0x00),
+    gsm: true,
+    constants: sub.constants,
+    indBits: sub.sqn.indBits ?? 5,
+    seq: 0,
+  };
+}
+
+export function printStep(s: AttachStep): void {
+  switch (s.kind) {
+    case 'vector':
+      console.log(`HSS   RAND ${toHex(s.vector.rand)}`);
+      console.log(`      AUTN ${toHex(s.vector.autn)}  (SQN ${s.vector.sqn.toString(16).padStart(12, '0')})`);
+      break;
+    case 'answer':
+      if (s.res) console.log(`card  RES  ${toHex(s.res)}  RES = XRES: ${s.ok ? green('yes') : red('no')}`);
+      else console.log(red(`card  refused: SW ${s.sw.toString(16).toUpperCase()}`));
+      break;
+    case 'sync-failure':
+      console.log(`card  synchronisation failure, AUTS ${toHex(s.auts)}`);
+      break;
+    case 'resync':
+      console.log(
+        s.ok
+          ? `HSS   resynchronised from AUTS: SQN_MS ${s.sqnMs!.toString(16).padStart(12, '0')}, continuing above it`
+          : red('HSS   AUTS rejected (MAC-S wrong)'),
+      );
+      break;
+  }
+}
+
+export function registerAuth(program: Command): void {
+  const cmd = program
+    .command('auth')
+    .description('authenticate a card against the AuC/HSS (AUTHENTICATE, resync on AUTS)')
+    .option('--hss <file>', 'subscriber file of the HSS (JSON); default: one subscriber from the card profile')
+    .option('--imsi <imsi>', 'subscriber to authenticate (default: the profile IMSI, or the only one in --hss)')
+    .option('--count <n>', 'authentications in a row', '1');
+  transportOptions(cmd).action(async (opts: TransportOpts & { hss?: string; imsi?: string; count: string }) => {
+    const count = Number.parseInt(opts.count, 10);
+    if (!Number.isInteger(count) || count < 1) throw new Error(`--count must be a positive number, got "${opts.count}"`);
+    const t = await openTransport(opts);
+    try {
+      let records: SubscriberRecord[];
+      if (opts.hss) records = loadSubscribers(opts.hss);
+      else if (t.embedded) records = [hssFromProfile(t.embedded.profile)];
+      else throw new Error('with --reader the HSS needs the subscriber keys: give --hss FILE');
+      const imsi = opts.imsi ?? (records.length === 1 ? records[0]!.imsi : undefined);
+      if (!imsi) throw new Error('the HSS has several subscribers: say which with --imsi');
+      const auc = createAuc(records);
+      if (!auc.has(imsi)) throw new Error(`the HSS has no subscriber ${imsi}`);
+      await selectUsim(t.transport);
+      let failed = 0;
+      for (let i = 0; i < count; i++) {
+        const r = await attach(t.transport, auc, imsi, count === 1 ? printStep : () => {});
+        if (!r.ok) {
+          failed++;
+          console.log(red(`authentication ${i + 1} failed: ${r.reason}`));
+        }
+      }
+      if (count > 1) console.log(`${count - failed} of ${count} authentications succeeded`);
+      if (opts.hss) saveSubscribers(opts.hss, auc.records());
+      process.exitCode = failed ? 1 : 0;
+    } finally {
+      await t.close();
+    }
+  });
+}

@@ -1,0 +1,74 @@
+// The network side of an attach: the HSS's vector goes to the card in AUTHENTICATE (TS 31.102 §7.1.2) and
+// the answer is checked; on a synchronisation failure the AuC resynchronises from AUTS (TS 33.102 §6.3.5)
+// and tries once more, as a serving network does.
+
+import { buildCommand, dataOf, swOf } from '../../card-os/apdu.js';
+import { type Bytes, concat, equalCt, fromHex, toHex } from '../../card-os/bytes.js';
+import { swName } from '../../card-os/sw.js';
+import { transmitT0 } from '../../pcsc-bridge/t0-exchange.js';
+import type { Transport } from '../transport/transport.js';
+import type { Auc, AuthVector } from './auc.js';
+
+export const USIM_AID_PREFIX = fromHex('A0000000871002');
+
+export type AttachStep =
+  | { kind: 'vector'; vector: AuthVector }
+  | { kind: 'answer'; sw: number; res?: Bytes; ok: boolean }
+  | { kind: 'sync-failure'; auts: Bytes }
+  | { kind: 'resync'; ok: boolean; sqnMs?: number };
+
+export interface AttachResult {
+  ok: boolean;
+  /** Status word or reason when it failed. */
+  reason?: string;
+  resynced: boolean;
+}
+
+/** Sends with the T=0 host rules, so the same code drives a T=0 or T=1 card, embedded or in a reader. */
+export function send(t: Transport, apdu: Bytes): Promise<Bytes> {
+  return transmitT0((x) => t.transmit(x), apdu);
+}
+
+export async function selectUsim(t: Transport): Promise<void> {
+  const r = await send(t, buildCommand(0x00, 0xa4, 0x04, 0x0c, USIM_AID_PREFIX));
+  if (swOf(r) !== 0x9000) throw new Error(`SELECT ADF.USIM failed: ${toHex(r.subarray(-2))} (${swName(swOf(r))})`);
+}
+
+export function authenticateApdu(rand: Bytes, autn: Bytes): Bytes {
+  return buildCommand(0x00, 0x88, 0x00, 0x81, concat(Uint8Array.of(16), rand, Uint8Array.of(16), autn), 256);
+}
+
+/** One attach: AUTHENTICATE with a fresh vector; AUTS -> resync -> one more try. ADF.USIM must be selected. */
+export async function attach(
+  t: Transport,
+  auc: Auc,
+  imsi: string,
+  onStep: (s: AttachStep) => void = () => {},
+): Promise<AttachResult> {
+  let resynced = false;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const v = auc.generateVector(imsi);
+    onStep({ kind: 'vector', vector: v });
+    const r = await send(t, authenticateApdu(v.rand, v.autn));
+    const sw = swOf(r);
+    const d = dataOf(r);
+    if (sw === 0x9000 && d[0] === 0xdb && d[1] === 8) {
+      const res = d.subarray(2, 10);
+      const ok = equalCt(res, v.xres);
+      onStep({ kind: 'answer', sw, res, ok });
+      return ok ? { ok, resynced } : { ok, resynced, reason: 'RES does not match XRES' };
+    }
+    if (sw === 0x9000 && d[0] === 0xdc && d[1] === 14 && !resynced) {
+      const auts = d.subarray(2, 16);
+      onStep({ kind: 'sync-failure', auts });
+      const rs = auc.resync(imsi, v.rand, auts);
+      onStep(rs.ok ? { kind: 'resync', ok: true, sqnMs: rs.sqnMs } : { kind: 'resync', ok: false });
+      if (!rs.ok) return { ok: false, resynced, reason: `resynchronisation refused (${rs.reason})` };
+      resynced = true;
+      continue;
+    }
+    onStep({ kind: 'answer', sw, ok: false });
+    return { ok: false, resynced, reason: `${toHex(r.subarray(-2))} (${swName(sw)})` };
+  }
+  return { ok: false, resynced, reason: 'still out of sync after resynchronisation' };
+}
