@@ -243,8 +243,7 @@ export class CardOs implements IccCard {
     const content = this.content(arrEf);
     const n = f.arr.record;
     if (n < 1 || n > arrEf.recordCount!) return false;
-    const rec = content.subarray((n - 1) * arrEf.recordLength, n * arrEf.recordLength);
-    return allowed(rulesOf(rec), am, ins, (ref) => this.hasKey(session, ref));
+    return allowed(rulesOf(content, arrEf.recordLength, n), am, ins, (ref) => this.hasKey(session, ref));
   }
 
   content(f: FileSpec): Bytes {

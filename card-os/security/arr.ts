@@ -84,14 +84,22 @@ export function parseArrRecord(rec: Bytes): Rule[] {
   return rules;
 }
 
-const cache = new WeakMap<Bytes, Rule[]>();
+const cache = new WeakMap<Bytes, Rule[][]>();
 
-/** Parsed rules of a record, cached on the record bytes (a record update makes new bytes). */
-export function rulesOf(rec: Bytes): Rule[] {
-  let r = cache.get(rec);
+/**
+ * Parsed rules of record `n` (1-based) of an EF.ARR content, cached on the content bytes: an update of the
+ * EF.ARR stores new bytes, so the cache never serves stale rules, and cards sharing a template share it.
+ */
+export function rulesOf(content: Bytes, recordLength: number, n: number): Rule[] {
+  let recs = cache.get(content);
+  if (!recs) {
+    recs = [];
+    cache.set(content, recs);
+  }
+  let r = recs[n];
   if (!r) {
-    r = parseArrRecord(rec);
-    cache.set(rec, r);
+    r = parseArrRecord(content.subarray((n - 1) * recordLength, n * recordLength));
+    recs[n] = r;
   }
   return r;
 }

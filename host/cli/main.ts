@@ -2,11 +2,14 @@
 // and turns errors into one readable line (no stack traces for people).
 
 import { Command, CommanderError } from 'commander';
+import { registerAuth } from './auth.js';
 import { registerCardCommands } from './card-commands.js';
+import { registerOta } from './ota.js';
+import { registerReaders } from './readers.js';
 import { registerRun } from './run.js';
+import { registerServe } from './serve.js';
 import { registerShell } from './shell.js';
-
-export class UsageError extends Error {}
+import { registerTraceCommands } from './trace.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -18,7 +21,12 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRun(program);
   registerShell(program);
+  registerAuth(program);
+  registerOta(program);
+  registerServe(program);
+  registerReaders(program);
   registerCardCommands(program);
+  registerTraceCommands(program);
   return program;
 }
 

@@ -1,37 +1,64 @@
-// The options every card-facing command shares: which card (profile, image, or a PC/SC reader).
+// The options every card-facing command shares: which card (profile, image, or a PC/SC reader), and
+// `--trace FILE` to record the session (host/trace, docs/traces.md).
 
 import type { Command } from 'commander';
-import { openCard, type OpenedCard } from '../card-factory.js';
+import { type OpenedCard, openCard } from '../card-factory.js';
+import { type TraceOpts, withTrace } from '../trace/open.js';
+import type { TraceRecorder } from '../trace/recorder.js';
 import { embeddedTransport } from '../transport/embedded.js';
 import type { Transport } from '../transport/transport.js';
 
-export interface TransportOpts {
+export interface TransportOpts extends TraceOpts {
   profile?: string;
   card?: string;
   reader?: string;
 }
 
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** `--trace FILE` (repeatable; .jsonl transcript or .pcap for Wireshark), for commands that record. */
+export function traceOption(cmd: Command): Command {
+  return cmd.option(
+    '--trace <file>',
+    'record the session: FILE.jsonl (transcript, replay) or FILE.pcap (Wireshark); repeatable',
+    collect,
+  );
+}
+
 export function transportOptions(cmd: Command): Command {
-  return cmd
-    .option('--profile <file>', 'card profile (YAML) for the embedded emulator (default: profiles/default-usim.yaml)')
-    .option('--card <image>', 'card image file: loaded if present, created otherwise; state persists between runs')
+  return traceOption(cmd)
+    .option(
+      '--profile <file>',
+      'card profile (YAML) for the embedded emulator (default: profiles/default-usim.yaml)',
+    )
+    .option(
+      '--card <image>',
+      'card image file: loaded if present, created otherwise; state persists between runs',
+    )
     .option('--reader <name>', 'use a PC/SC reader instead of the embedded emulator (see `uicc readers`)');
 }
 
 export interface OpenTransport {
   transport: Transport;
   embedded?: OpenedCard;
+  /** Present with --trace: notes and ignore rules go into the trace through it. */
+  recorder?: TraceRecorder;
   close(): Promise<void>;
 }
 
-export async function openTransport(opts: TransportOpts): Promise<OpenTransport> {
+/** Opens the card the options name; with --trace, the transport records and close() writes the trace. */
+export async function openTransport(opts: TransportOpts, tool?: string): Promise<OpenTransport> {
   if (opts.reader) {
-    if (opts.profile || opts.card) throw new Error('--reader talks to a real card; --profile and --card are for the emulator');
+    if (opts.profile || opts.card)
+      throw new Error('--reader talks to a real card; --profile and --card are for the emulator');
     const { openReader } = await import('../../pcsc-bridge/pcsc-transport.js');
-    const transport = await openReader(opts.reader);
-    return { transport, close: () => transport.close() };
+    const t = withTrace(await openReader(opts.reader), opts, { tool });
+    return { ...t, close: () => t.transport.close() };
   }
   const embedded = openCard({ profile: opts.profile, card: opts.card });
-  const transport = embeddedTransport(embedded.card, { onChange: () => embedded.save() });
-  return { transport, embedded, close: () => transport.close() };
+  const t = withTrace(embeddedTransport(embedded.card, { onChange: () => embedded.save() }), opts, {
+    tool,
+    profile: embedded.profileName,
+  });
+  return { ...t, embedded, close: () => t.transport.close() };
 }

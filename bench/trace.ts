@@ -1,0 +1,67 @@
+// What tracing costs: SELECT + READ BINARY on EF.IMSI against the embedded card, in-process, with tracing
+// off and on (issue: recording costs under 30%). Recording keeps raw bytes and times; rendering (masking,
+// decoding) and writing happen later, in batches, so they are measured apart: with a JSONL or pcap file
+// the figure includes them, amortised.
+
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromHex } from '../card-os/bytes.js';
+import type { IccCard } from '../card-os/icc.js';
+import { openCard } from '../host/card-factory.js';
+import { openRecorder } from '../host/trace/open.js';
+import { TraceRecorder, tracingCard } from '../host/trace/recorder.js';
+import { atMost, type BenchRow, opsPerSecond } from './harness.js';
+
+const SELECT = fromHex('00A4000C026F07');
+const READ = fromHex('00B0000009');
+
+function readyCard(): IccCard {
+  const card = openCard().card;
+  card.protocol = 1;
+  card.transmit(fromHex('00A4040C07A0000000871002'));
+  card.transmit(fromHex('002000010831323334FFFFFFFF'));
+  card.transmit(SELECT);
+  const check = card.transmit(READ);
+  if (check[check.length - 2] !== 0x90)
+    throw new Error('bench set-up failed: READ BINARY did not answer 9000');
+  return card;
+}
+
+const rate = (card: IccCard) =>
+  opsPerSecond(
+    () => {
+      card.transmit(SELECT);
+      card.transmit(READ);
+    },
+    1500,
+    2,
+  );
+
+export async function bench(): Promise<BenchRow[]> {
+  const off = rate(readyCard());
+  // Recording only: the recorder keeps raw events (no file, so nothing is rendered).
+  const onRec = new TraceRecorder({ sinks: [], transport: 'embedded' });
+  const on = rate(tracingCard(readyCard(), onRec));
+  onRec.close();
+  const cost = (x: number) => (off / x - 1) * 100;
+  const rows: BenchRow[] = [
+    { name: 'trace: SELECT + READ BINARY EF.IMSI, T=1, tracing off', value: off, unit: 'APDU/s' },
+    { name: 'trace: same, recording (raw bytes + times)', value: on, unit: 'APDU/s' },
+    atMost('trace: recording cost', cost(on), '%', 30),
+  ];
+  for (const ext of ['jsonl', 'pcap']) {
+    const file = join(tmpdir(), `uicc-bench-trace-${process.pid}.${ext}`);
+    const rec = openRecorder([file], { transport: 'embedded' });
+    const withFile = rate(tracingCard(readyCard(), rec));
+    rec.close();
+    rmSync(file, { force: true });
+    rows.push({
+      name: `trace: recording + masking + decoding + writing ${ext} (amortised)`,
+      value: withFile,
+      unit: 'APDU/s',
+    });
+    rows.push({ name: `trace: cost with ${ext} writing`, value: cost(withFile), unit: '%' });
+  }
+  return rows;
+}
