@@ -14,20 +14,29 @@ export async function bench(): Promise<BenchRow[]> {
   const read = fromHex('00B0000009');
   card.transmit(select);
   const check = card.transmit(read);
-  if (check[check.length - 2] !== 0x90) throw new Error('bench set-up failed: READ BINARY did not answer 9000');
-  const rate = opsPerSecond(() => {
-    card.transmit(select);
-    card.transmit(read);
-  }, 2000, 2);
+  if (check[check.length - 2] !== 0x90)
+    throw new Error('bench set-up failed: READ BINARY did not answer 9000');
+  const rate = opsPerSecond(
+    () => {
+      card.transmit(select);
+      card.transmit(read);
+    },
+    2000,
+    2,
+  );
   const t0 = openCard().card;
   t0.protocol = 0;
   t0.transmit(fromHex('00A4040C07A0000000871002'));
   t0.transmit(verify);
   const selFcp = fromHex('00A40004026F07');
-  const rateT0 = opsPerSecond(() => {
-    const r = t0.transmit(selFcp);
-    t0.transmit(Uint8Array.of(0x00, 0xc0, 0x00, 0x00, r[1]!));
-  }, 1500, 2);
+  const rateT0 = opsPerSecond(
+    () => {
+      const r = t0.transmit(selFcp);
+      t0.transmit(Uint8Array.of(0x00, 0xc0, 0x00, 0x00, r[1]!));
+    },
+    1500,
+    2,
+  );
   return [
     atLeast('card-os: SELECT (no data) + READ BINARY EF.IMSI, T=1', rate, 'APDU/s', 500_000),
     { name: 'card-os: SELECT (FCP, 61xx) + GET RESPONSE, T=0', value: rateT0, unit: 'APDU/s' },

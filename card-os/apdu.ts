@@ -25,7 +25,13 @@ export type ParseResult = { cmd: Command; error?: undefined } | { cmd?: undefine
 const EMPTY = new Uint8Array(0);
 
 // One object shape for every command (hot path: no spreads, so V8 keeps the objects monomorphic).
-function command(raw: Bytes, data: Bytes, le: number | undefined, extended: boolean, c: 1 | 2 | 3 | 4): ParseResult {
+function command(
+  raw: Bytes,
+  data: Bytes,
+  le: number | undefined,
+  extended: boolean,
+  c: 1 | 2 | 3 | 4,
+): ParseResult {
   return { cmd: { cla: raw[0]!, ins: raw[1]!, p1: raw[2]!, p2: raw[3]!, data, le, extended, case: c, raw } };
 }
 
@@ -61,8 +67,6 @@ export function parseCommand(raw: Bytes): ParseResult {
   }
   return { error: SW.WRONG_LENGTH };
 }
-
-
 
 /** Builds a command APDU, choosing extended length only when needed (or forced). */
 export function buildCommand(

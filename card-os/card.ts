@@ -150,7 +150,20 @@ export class CardOs implements IccCard {
     // CLA coding, TS 102 221 §10.1.1: 0X/8X (channels 0-3, SM in b4-b3), 4X/CX (channels 4-19, SM in b6),
     // with b8-b5 = 1010 (A0, the GSM class) and FF not ours.
     const hi = cla & 0xf0;
-    if (cla === 0xff || hi === 0xa0 || hi === 0x10 || hi === 0x20 || hi === 0x30 || hi === 0x50 || hi === 0x60 || hi === 0x70 || hi === 0x90 || hi === 0xb0 || hi === 0xd0 || hi === 0xf0)
+    if (
+      cla === 0xff ||
+      hi === 0xa0 ||
+      hi === 0x10 ||
+      hi === 0x20 ||
+      hi === 0x30 ||
+      hi === 0x50 ||
+      hi === 0x60 ||
+      hi === 0x70 ||
+      hi === 0x90 ||
+      hi === 0xb0 ||
+      hi === 0xd0 ||
+      hi === 0xf0
+    )
       return response(SW.CLA_NOT_SUPPORTED);
     const chNo = channelOf(cla);
     const ch = session.channels[chNo];
@@ -202,7 +215,8 @@ export class CardOs implements IccCard {
   }
 
   private withProactive(sw: number, isolated: boolean): number {
-    if (sw === SW.OK && !isolated && this.proactive.length > 0) return 0x9100 | Math.min(0xff, this.proactive[0]!.cmd.length);
+    if (sw === SW.OK && !isolated && this.proactive.length > 0)
+      return 0x9100 | Math.min(0xff, this.proactive[0]!.cmd.length);
     return sw;
   }
 
@@ -239,7 +253,7 @@ export class CardOs implements IccCard {
   allowed(session: Session, f: FileSpec, am: number, ins?: number): boolean {
     if (!f.arr) return true;
     const arrEf = this.index.arrFile.get(f);
-    if (!arrEf || !arrEf.recordLength) return false;
+    if (!arrEf?.recordLength) return false;
     const content = this.content(arrEf);
     const n = f.arr.record;
     if (n < 1 || n > arrEf.recordCount!) return false;
@@ -357,7 +371,8 @@ export class CardOs implements IccCard {
       nvm: this.nvm,
       adf,
       file: (path: string) => {
-        if (path.startsWith('ADF/')) return adf ? this.index.byPath.get(`${adf.path}/${path.slice(4)}`) : undefined;
+        if (path.startsWith('ADF/'))
+          return adf ? this.index.byPath.get(`${adf.path}/${path.slice(4)}`) : undefined;
         return this.index.byPath.get(path);
       },
       readFile: (f) => this.content(f),

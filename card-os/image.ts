@@ -20,7 +20,10 @@ interface ImageFile {
   format: string;
   version: number;
   profile: { name: string; text: string };
-  nvm: { own: [string, string | null][]; journal: { committed: boolean; records: [string, string | null][] } | null };
+  nvm: {
+    own: [string, string | null][];
+    journal: { committed: boolean; records: [string, string | null][] } | null;
+  };
 }
 
 const hexOrNull = (v: Uint8Array | null) => (v ? toHex(v) : null);
@@ -51,7 +54,8 @@ export function decodeImage(text: string): CardImage {
     throw new Error('not a card image (not JSON)');
   }
   if (!f || f.format !== IMAGE_FORMAT) throw new Error(`not a card image (format is not "${IMAGE_FORMAT}")`);
-  if (f.version !== IMAGE_VERSION) throw new Error(`card image version ${f.version} is not supported (this build reads ${IMAGE_VERSION})`);
+  if (f.version !== IMAGE_VERSION)
+    throw new Error(`card image version ${f.version} is not supported (this build reads ${IMAGE_VERSION})`);
   if (!f.profile || typeof f.profile.text !== 'string') throw new Error('card image has no profile');
   if (!f.nvm || !Array.isArray(f.nvm.own)) throw new Error('card image has no NVM records');
   const rec = (r: unknown, where: string): [string, Uint8Array | null] => {
@@ -68,7 +72,10 @@ export function decodeImage(text: string): CardImage {
     nvm: {
       own: f.nvm.own.map((r) => rec(r, 'own')),
       journal: f.nvm.journal
-        ? { committed: !!f.nvm.journal.committed, records: f.nvm.journal.records.map((r) => rec(r, 'journal')) }
+        ? {
+            committed: !!f.nvm.journal.committed,
+            records: f.nvm.journal.records.map((r) => rec(r, 'journal')),
+          }
         : null,
     },
   };

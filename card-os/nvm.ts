@@ -34,7 +34,6 @@ export class Nvm {
   private own = new Map<string, Value>();
   private journal: Journal | null = null;
   private staged: Map<string, Value> | null = null;
-  private depth = 0;
   /** Counts physical write steps; a test hook may throw PowerLoss at a chosen step. */
   steps = 0;
   powerHook: ((step: number) => void) | undefined;
@@ -88,14 +87,7 @@ export class Nvm {
    * wrote is kept. Reads inside see the staged writes.
    */
   transaction<T>(fn: () => T): T {
-    if (this.staged) {
-      this.depth++;
-      try {
-        return fn();
-      } finally {
-        this.depth--;
-      }
-    }
+    if (this.staged) return fn();
     this.staged = new Map();
     let result: T;
     try {
@@ -137,9 +129,9 @@ export class Nvm {
 
   snapshot(): NvmSnapshot {
     return {
-      own: [...this.own].map(([k, v]) => [k, v && v.slice()]),
+      own: [...this.own].map(([k, v]) => [k, v?.slice()]),
       journal: this.journal && {
-        records: this.journal.records.map(([k, v]) => [k, v && v.slice()]),
+        records: this.journal.records.map(([k, v]) => [k, v?.slice()]),
         committed: this.journal.committed,
       },
     };

@@ -6,8 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CardOs, createCard } from '../card-os/card.js';
 import { loadImage, saveImage } from '../card-os/image.js';
-import { parseProfileText } from './profile/load.js';
 import { type Personalised, personalise } from './personalise.js';
+import { parseProfileText } from './profile/load.js';
 
 /** The project root, found from this file whether it runs from source (vitest) or from dist/. */
 export function projectRoot(): string {
@@ -65,7 +65,8 @@ export function prepareProfile(text: string, name: string): ReturnType<typeof pe
 export function openCard(src: CardSource = {}): OpenedCard {
   const imagePath = src.card ? resolve(src.card) : undefined;
   if (imagePath && existsSync(imagePath)) {
-    if (src.profile) throw new Error(`${src.card}: the card image already exists; --profile only applies to new images`);
+    if (src.profile)
+      throw new Error(`${src.card}: the card image already exists; --profile only applies to new images`);
     const img = loadImage(imagePath);
     const p = prepareProfile(img.profile.text, img.profile.name);
     const card = createCard(p.spec, { applets: p.applets, nvm: img.nvm });

@@ -60,7 +60,8 @@ export function pinBlock(s: string | undefined): Bytes {
 
 function path(s: string | undefined): Bytes {
   const b = hex(s?.replace(/\//g, ''), 'file id or path');
-  if (b.length === 0 || b.length % 2) throw new Error(`file id must be 2 bytes or a path of 2-byte ids, got "${s}"`);
+  if (b.length === 0 || b.length % 2)
+    throw new Error(`file id must be 2 bytes or a path of 2-byte ids, got "${s}"`);
   return b;
 }
 
@@ -109,7 +110,8 @@ export const NAMED: Record<string, NamedCommand> = {
   'read-record': {
     usage: 'read-record NUMBER [LENGTH]',
     help: 'READ RECORD in absolute mode',
-    build: ([n, l]) => buildCommand(0x00, 0xb2, int(n, 'record number'), 0x04, undefined, int(l, 'length', 256) || 256),
+    build: ([n, l]) =>
+      buildCommand(0x00, 0xb2, int(n, 'record number'), 0x04, undefined, int(l, 'length', 256) || 256),
   },
   'update-record': {
     usage: 'update-record NUMBER HEX',
@@ -163,7 +165,14 @@ export const NAMED: Record<string, NamedCommand> = {
       const rand = hex(r, 'RAND');
       const autn = hex(a, 'AUTN');
       if (rand.length !== 16 || autn.length !== 16) throw new Error('RAND and AUTN must be 16 bytes each');
-      return buildCommand(0x00, 0x88, 0x00, 0x81, concat(Uint8Array.of(16), rand, Uint8Array.of(16), autn), 256);
+      return buildCommand(
+        0x00,
+        0x88,
+        0x00,
+        0x81,
+        concat(Uint8Array.of(16), rand, Uint8Array.of(16), autn),
+        256,
+      );
     },
   },
   'terminal-profile': {

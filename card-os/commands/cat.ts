@@ -34,7 +34,8 @@ export function fetch(x: Exec): Reply {
   const c = os.peekProactive();
   if (!c) return { sw: SW.CONDITIONS_NOT_SATISFIED };
   // A wrong Le leaves the command queued so that the terminal can FETCH again with 6Cxx's length.
-  if (cmd.le < c.length || (cmd.le !== c.length && os.protocol === 0)) return { sw: 0x6c00 | (c.length & 0xff) };
+  if (cmd.le < c.length || (cmd.le !== c.length && os.protocol === 0))
+    return { sw: 0x6c00 | (c.length & 0xff) };
   return { sw: SW.OK, data: os.takeProactive()! };
 }
 

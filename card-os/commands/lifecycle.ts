@@ -21,7 +21,8 @@ function run(x: Exec, activate: boolean): Reply {
   const f = x.ch.ef ?? x.ch.df;
   const lcs = x.os.lcs(f);
   if (lcs >= LCSI.TERMINATED) return { sw: SW.REFERENCED_DATA_INVALIDATED };
-  if (!x.os.allowed(x.session, f, activate ? AM.ACTIVATE : AM.DEACTIVATE)) return { sw: SW.SECURITY_NOT_SATISFIED };
+  if (!x.os.allowed(x.session, f, activate ? AM.ACTIVATE : AM.DEACTIVATE))
+    return { sw: SW.SECURITY_NOT_SATISFIED };
   x.os.setLcs(f, activate ? LCSI.ACTIVATED : LCSI.DEACTIVATED);
   return { sw: SW.OK };
 }

@@ -20,8 +20,13 @@ export function verify(x: Exec): Reply {
   if (cmd.p1 !== 0) return { sw: SW.WRONG_P1P2 };
   const s = spec(x);
   if (!s) return { sw: SW.REFERENCED_DATA_NOT_FOUND };
-  if (cmd.le !== undefined || (cmd.data.length !== 0 && cmd.data.length !== 8)) return { sw: SW.WRONG_LENGTH };
-  return apply(x, s.ref, x.os.nvm.transaction(() => verifyPin(x.os.nvm, s, cmd.data)));
+  if (cmd.le !== undefined || (cmd.data.length !== 0 && cmd.data.length !== 8))
+    return { sw: SW.WRONG_LENGTH };
+  return apply(
+    x,
+    s.ref,
+    x.os.nvm.transaction(() => verifyPin(x.os.nvm, s, cmd.data)),
+  );
 }
 
 export function change(x: Exec): Reply {

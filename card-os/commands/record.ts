@@ -49,9 +49,10 @@ export function readRecord(x: Exec): Reply {
   const { cmd } = x;
   if (cmd.le === undefined || cmd.data.length) return { sw: SW.WRONG_LENGTH };
   const mode = cmd.p2 & 0x07;
-  if (mode !== MODE_ABSOLUTE && mode !== MODE_NEXT && mode !== MODE_PREVIOUS) return { sw: SW.INCORRECT_P1P2 };
+  if (mode !== MODE_ABSOLUTE && mode !== MODE_NEXT && mode !== MODE_PREVIOUS)
+    return { sw: SW.INCORRECT_P1P2 };
   if (mode !== MODE_ABSOLUTE && cmd.p1 !== 0) return { sw: SW.INCORRECT_P1P2 };
-  if ((cmd.p2 >> 3) === 0x1f) return { sw: SW.INCORRECT_P1P2 };
+  if (cmd.p2 >> 3 === 0x1f) return { sw: SW.INCORRECT_P1P2 };
   const t = target(x, sfiOf(cmd.p2), RECORD_EFS, AM.READ);
   if (!t.ef) return { sw: t.sw };
   const n = resolve(x, t.ef, cmd.p1, mode);
@@ -59,7 +60,8 @@ export function readRecord(x: Exec): Reply {
   const len = t.ef.recordLength!;
   // A wrong Le is answered before anything moves, so the terminal can resend (ISO 7816-3 §10.3.3).
   const maxLe = cmd.extended ? 65536 : 256;
-  if (cmd.le < len || (cmd.le > len && (x.os.protocol === 0 || cmd.le !== maxLe))) return { sw: 0x6c00 | (len & 0xff) };
+  if (cmd.le < len || (cmd.le > len && (x.os.protocol === 0 || cmd.le !== maxLe)))
+    return { sw: 0x6c00 | (len & 0xff) };
   if (mode !== MODE_ABSOLUTE || cmd.p1 === 0) x.ch.recordPtr = n;
   return { sw: SW.OK, data: record(x, t.ef, n) };
 }
@@ -68,9 +70,10 @@ export function updateRecord(x: Exec): Reply {
   const { cmd } = x;
   if (cmd.data.length === 0 || cmd.le !== undefined) return { sw: SW.WRONG_LENGTH };
   const mode = cmd.p2 & 0x07;
-  if (mode !== MODE_ABSOLUTE && mode !== MODE_NEXT && mode !== MODE_PREVIOUS) return { sw: SW.INCORRECT_P1P2 };
+  if (mode !== MODE_ABSOLUTE && mode !== MODE_NEXT && mode !== MODE_PREVIOUS)
+    return { sw: SW.INCORRECT_P1P2 };
   if (mode !== MODE_ABSOLUTE && cmd.p1 !== 0) return { sw: SW.INCORRECT_P1P2 };
-  if ((cmd.p2 >> 3) === 0x1f) return { sw: SW.INCORRECT_P1P2 };
+  if (cmd.p2 >> 3 === 0x1f) return { sw: SW.INCORRECT_P1P2 };
   const t = target(x, sfiOf(cmd.p2), RECORD_EFS, AM.UPDATE);
   if (!t.ef) return { sw: t.sw };
   const ef = t.ef;
@@ -106,7 +109,7 @@ export function searchRecord(x: Exec): Reply {
   const { cmd } = x;
   if (cmd.data.length === 0) return { sw: SW.WRONG_LENGTH };
   const mode = cmd.p2 & 0x07;
-  if ((cmd.p2 >> 3) === 0x1f) return { sw: SW.INCORRECT_P1P2 };
+  if (cmd.p2 >> 3 === 0x1f) return { sw: SW.INCORRECT_P1P2 };
   let start: number;
   let forward: boolean;
   let pattern: Bytes;
@@ -168,7 +171,8 @@ export function searchRecord(x: Exec): Reply {
 
 function matches(r: Bytes, p: Bytes, from: number, anywhere: boolean): boolean {
   const last = anywhere ? r.length - p.length : from;
-  for (let i = from; i <= last; i++) if (i + p.length <= r.length && equal(r.subarray(i, i + p.length), p)) return true;
+  for (let i = from; i <= last; i++)
+    if (i + p.length <= r.length && equal(r.subarray(i, i + p.length), p)) return true;
   return false;
 }
 

@@ -5,8 +5,8 @@ import { equal, readU16 } from '../bytes.js';
 import type { Exec } from '../card.js';
 import { type FileSpec, LCSI } from '../fs/model.js';
 import { adfsMatching } from '../fs/tree.js';
-import { ber } from '../tlv.js';
 import { SW } from '../sw.js';
+import { ber } from '../tlv.js';
 
 const MF_FID = 0x3f00;
 const CURRENT_ADF_FID = 0x7fff;
@@ -37,7 +37,8 @@ function byPath(x: Exec, data: Uint8Array, fromMf: boolean): FileSpec | undefine
     if (i === 0 && fid === CURRENT_ADF_FID) cur = x.ch.adf;
     else if (i === 0 && fromMf && fid === MF_FID) cur = x.os.index.mf;
     // An ADF is reached from the MF by its own FID in a path, as commercial cards allow (3F00/7FF0/...).
-    else if (cur.type === 'MF') cur = x.os.index.children.get(cur)?.get(fid) ?? x.os.index.adfs.find((a) => a.fid === fid);
+    else if (cur.type === 'MF')
+      cur = x.os.index.children.get(cur)?.get(fid) ?? x.os.index.adfs.find((a) => a.fid === fid);
     else cur = x.os.index.children.get(cur)?.get(fid);
   }
   return cur;
@@ -46,7 +47,12 @@ function byPath(x: Exec, data: Uint8Array, fromMf: boolean): FileSpec | undefine
 function selectResult(x: Exec, f: FileSpec, wantFcp: boolean): Reply {
   const lcs = x.os.lcs(f);
   // A deactivated file can be selected; the warning tells the terminal (TS 102 221 §11.1.1.4).
-  const sw = (lcs & 0xfd) === LCSI.DEACTIVATED ? SW.WARN_DEACTIVATED : lcs >= LCSI.TERMINATED ? SW.WARN_TERMINATED : SW.OK;
+  const sw =
+    (lcs & 0xfd) === LCSI.DEACTIVATED
+      ? SW.WARN_DEACTIVATED
+      : lcs >= LCSI.TERMINATED
+        ? SW.WARN_TERMINATED
+        : SW.OK;
   return wantFcp ? { sw, data: x.os.fcp(f) } : { sw };
 }
 
@@ -113,7 +119,11 @@ function selectByName(x: Exec, wantFcp: boolean): Reply {
   const adfs = adfsMatching(os.index, aid);
   // Non-file applications (security domains) answer by their own AID.
   const apps = os.applets.filter(
-    (a) => a.aid && !adfs.some((d) => d.aid && equal(d.aid, a.aid!)) && a.aid.length >= aid.length && equal(a.aid.subarray(0, aid.length), aid),
+    (a) =>
+      a.aid &&
+      !adfs.some((d) => d.aid && equal(d.aid, a.aid!)) &&
+      a.aid.length >= aid.length &&
+      equal(a.aid.subarray(0, aid.length), aid),
   );
   type Cand = { adf?: FileSpec; applet?: (typeof apps)[number] };
   const cands: Cand[] = [...adfs.map((adf) => ({ adf })), ...apps.map((applet) => ({ applet }))];

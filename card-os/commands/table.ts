@@ -3,6 +3,7 @@
 
 import type { Reply } from '../applet.js';
 import type { Exec } from '../card.js';
+import { retrieveData, setData } from './ber-tlv.js';
 import { readBinary, updateBinary } from './binary.js';
 import { envelope, fetch, terminalProfile, terminalResponse } from './cat.js';
 import { manageChannel } from './channel.js';
@@ -10,7 +11,6 @@ import { activateFile, deactivateFile } from './lifecycle.js';
 import { change, disable, enable, unblock, verify } from './pin.js';
 import { increase, readRecord, searchRecord, updateRecord } from './record.js';
 import { select, status } from './select.js';
-import { retrieveData, setData } from './ber-tlv.js';
 
 export interface CommandDef {
   name: string;
@@ -26,40 +26,40 @@ function def(name: string, cla: (c: number) => boolean, run: (x: Exec) => Reply)
 }
 
 export const COMMANDS: Record<number, CommandDef | undefined> = {
-  0xa4: def('SELECT', iso, select),
-  0xf2: def('STATUS', proprietary, status),
-  0xb0: def('READ BINARY', iso, readBinary),
-  0xd6: def('UPDATE BINARY', iso, updateBinary),
-  0xb2: def('READ RECORD', iso, readRecord),
-  0xdc: def('UPDATE RECORD', iso, updateRecord),
-  0xa2: def('SEARCH RECORD', iso, searchRecord),
-  0x32: def('INCREASE', proprietary, increase),
-  0xcb: def('RETRIEVE DATA', proprietary, retrieveData),
-  0xdb: def('SET DATA', proprietary, setData),
-  0x20: def('VERIFY PIN', iso, verify),
-  0x24: def('CHANGE PIN', iso, change),
-  0x26: def('DISABLE PIN', iso, disable),
-  0x28: def('ENABLE PIN', iso, enable),
-  0x2c: def('UNBLOCK PIN', iso, unblock),
-  0x04: def('DEACTIVATE FILE', iso, deactivateFile),
-  0x44: def('ACTIVATE FILE', iso, activateFile),
-  0x70: def('MANAGE CHANNEL', iso, manageChannel),
-  0x10: def('TERMINAL PROFILE', proprietary, terminalProfile),
-  0xc2: def('ENVELOPE', proprietary, envelope),
-  0x12: def('FETCH', proprietary, fetch),
-  0x14: def('TERMINAL RESPONSE', proprietary, terminalResponse),
+  164: def('SELECT', iso, select),
+  242: def('STATUS', proprietary, status),
+  176: def('READ BINARY', iso, readBinary),
+  214: def('UPDATE BINARY', iso, updateBinary),
+  178: def('READ RECORD', iso, readRecord),
+  220: def('UPDATE RECORD', iso, updateRecord),
+  162: def('SEARCH RECORD', iso, searchRecord),
+  50: def('INCREASE', proprietary, increase),
+  203: def('RETRIEVE DATA', proprietary, retrieveData),
+  219: def('SET DATA', proprietary, setData),
+  32: def('VERIFY PIN', iso, verify),
+  36: def('CHANGE PIN', iso, change),
+  38: def('DISABLE PIN', iso, disable),
+  40: def('ENABLE PIN', iso, enable),
+  44: def('UNBLOCK PIN', iso, unblock),
+  4: def('DEACTIVATE FILE', iso, deactivateFile),
+  68: def('ACTIVATE FILE', iso, activateFile),
+  112: def('MANAGE CHANNEL', iso, manageChannel),
+  16: def('TERMINAL PROFILE', proprietary, terminalProfile),
+  194: def('ENVELOPE', proprietary, envelope),
+  18: def('FETCH', proprietary, fetch),
+  20: def('TERMINAL RESPONSE', proprietary, terminalResponse),
 };
 
 /** Command names for transcripts and traces (OS commands plus the applets' well-known ones). */
 export const INS_NAMES: Record<number, string> = {
   ...Object.fromEntries(Object.entries(COMMANDS).map(([k, v]) => [k, v!.name])),
-  0xc0: 'GET RESPONSE',
-  0x88: 'AUTHENTICATE',
-  0x84: 'GET CHALLENGE',
-  0xca: 'GET DATA',
-  0x2a: 'PERFORM SECURITY OPERATION',
-  0x82: 'MUTUAL AUTHENTICATE',
-  0xe2: 'STORE DATA',
-  0xaa: 'TERMINAL CAPABILITY',
-  0x76: 'SUSPEND UICC',
+  192: 'GET RESPONSE',
+  136: 'AUTHENTICATE',
+  132: 'GET CHALLENGE',
+  202: 'GET DATA',
+  42: 'PERFORM SECURITY OPERATION',
+  130: 'MUTUAL AUTHENTICATE',
+  226: 'STORE DATA',
+  170: 'TERMINAL CAPABILITY',
+  118: 'SUSPEND UICC',
 };

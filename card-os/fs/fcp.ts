@@ -44,7 +44,8 @@ export function buildFcp(f: FileSpec, st: FcpState): Bytes {
   }
   parts.push(ber(0x8a, Uint8Array.of(st.lcsi)));
   if (f.arr) parts.push(ber(0x8b, concat(u16(f.arr.fid), Uint8Array.of(f.arr.record))));
-  if (f.type !== 'EF' && f.pinRefs && f.pinRefs.length > 0) parts.push(pinStatusTemplate(f.pinRefs, st.pinEnabled));
+  if (f.type !== 'EF' && f.pinRefs && f.pinRefs.length > 0)
+    parts.push(pinStatusTemplate(f.pinRefs, st.pinEnabled));
   if (f.type === 'EF') {
     parts.push(ber(0x80, u16(f.structure === 'ber-tlv' ? (st.used ?? 0) : f.size)));
     if (f.structure === 'ber-tlv') parts.push(ber(0x81, u16(f.size)));

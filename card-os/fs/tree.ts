@@ -53,5 +53,7 @@ export function indexTree(mf: FileSpec): TreeIndex {
 
 /** ADFs whose AID starts with `aid` (partial DF name selection, TS 102 221 §8.5.1). */
 export function adfsMatching(index: TreeIndex, aid: Bytes): FileSpec[] {
-  return index.adfs.filter((a) => a.aid && a.aid.length >= aid.length && equal(a.aid.subarray(0, aid.length), aid));
+  return index.adfs.filter(
+    (a) => a.aid && a.aid.length >= aid.length && equal(a.aid.subarray(0, aid.length), aid),
+  );
 }

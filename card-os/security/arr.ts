@@ -43,7 +43,7 @@ function parseCondition(t: Tlv): Condition | undefined {
       // Control reference template: 83 key reference, 95 usage qualifier.
       const inner = parseBer(t.value);
       const ref = inner?.find((x) => x.tag === 0x83);
-      if (!ref || ref.value.length !== 1) return undefined;
+      if (ref?.value.length !== 1) return undefined;
       return { kind: 'key', ref: ref.value[0]! };
     }
     case 0xa0:
@@ -123,7 +123,12 @@ export function satisfied(c: Condition, has: (ref: number) => boolean): boolean 
  * Whether an operation is allowed: a command-header rule for `ins` takes precedence; otherwise any AM
  * rule whose byte covers `am`. No matching rule means the operation is never allowed.
  */
-export function allowed(rules: Rule[], am: number, ins: number | undefined, has: (ref: number) => boolean): boolean {
+export function allowed(
+  rules: Rule[],
+  am: number,
+  ins: number | undefined,
+  has: (ref: number) => boolean,
+): boolean {
   if (ins !== undefined) {
     let found = false;
     for (const r of rules) {

@@ -118,7 +118,8 @@ export function setPinEnabled(nvm: Nvm, spec: PinSpec, data: Bytes, enable: bool
   if (!enable && !spec.canDisable) return { sw: SW.CONDITIONS_NOT_SATISFIED };
   const st = readStatus(nvm, spec.ref)!;
   if (st.tries === 0) return { sw: SW.AUTH_METHOD_BLOCKED };
-  if (st.enabled === enable) return { sw: enable ? SW.CONDITIONS_NOT_SATISFIED : SW.REFERENCED_DATA_INVALIDATED };
+  if (st.enabled === enable)
+    return { sw: enable ? SW.CONDITIONS_NOT_SATISFIED : SW.REFERENCED_DATA_INVALIDATED };
   return nvm.transaction(() => {
     if (!check(nvm, spec, st, data)) return { sw: retries(st.tries - 1), revoked: true };
     writeStatus(nvm, spec.ref, { enabled: enable, tries: spec.maxTries, unblockTries: st.unblockTries });
@@ -131,7 +132,8 @@ export function unblockPin(nvm: Nvm, spec: PinSpec, data: Bytes): PinResult {
   const st = readStatus(nvm, spec.ref)!;
   const puk = nvm.get(pukValueKey(spec.ref));
   if (!puk) return { sw: SW.REFERENCED_DATA_NOT_FOUND };
-  if (data.length === 0) return { sw: st.unblockTries === 0 ? SW.AUTH_METHOD_BLOCKED : 0x63c0 | Math.min(st.unblockTries, 15) };
+  if (data.length === 0)
+    return { sw: st.unblockTries === 0 ? SW.AUTH_METHOD_BLOCKED : 0x63c0 | Math.min(st.unblockTries, 15) };
   if (data.length !== 16) return { sw: SW.WRONG_LENGTH };
   const newPin = data.subarray(8, 16);
   if (!validPinBlock(spec.ref, newPin)) return { sw: SW.WRONG_DATA };

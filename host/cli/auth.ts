@@ -6,7 +6,7 @@ import { fidHex, walk } from '../../card-os/fs/model.js';
 import { decodeImsi } from '../codecs/imsi.js';
 import { type AttachStep, attach, selectUsim } from '../network/attach.js';
 import { createAuc } from '../network/auc.js';
-import { loadSubscribers, saveSubscribers, type SubscriberRecord } from '../network/subscribers.js';
+import { loadSubscribers, type SubscriberRecord, saveSubscribers } from '../network/subscribers.js';
 import type { CompiledProfile } from '../profile/load.js';
 import { green, red } from './transcript.js';
 import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
@@ -16,7 +16,8 @@ export function hssFromProfile(p: CompiledProfile): SubscriberRecord {
   const sub = p.subscriber;
   if (!sub) throw new Error('the profile has no subscriber section; give --hss FILE');
   let imsi: string | undefined;
-  for (const f of walk(p.spec.mf)) if (fidHex(f.fid) === '6F07' && f.type === 'EF') imsi = decodeImsi(f.initial);
+  for (const f of walk(p.spec.mf))
+    if (fidHex(f.fid) === '6F07' && f.type === 'EF') imsi = decodeImsi(f.initial);
   if (!imsi) throw new Error('the profile has no EF.IMSI to name the subscriber; give --imsi');
   return {
     imsi,
@@ -58,36 +59,52 @@ export function registerAuth(program: Command): void {
   const cmd = program
     .command('auth')
     .description('authenticate a card against the AuC/HSS (AUTHENTICATE, resync on AUTS)')
-    .option('--hss <file>', 'subscriber file of the HSS (JSON); default: one subscriber from the card profile')
-    .option('--imsi <imsi>', 'subscriber to authenticate (default: the profile IMSI, or the only one in --hss)')
+    .option(
+      '--hss <file>',
+      'subscriber file of the HSS (JSON); default: one subscriber from the card profile',
+    )
+    .option(
+      '--imsi <imsi>',
+      'subscriber to authenticate (default: the profile IMSI, or the only one in --hss)',
+    )
     .option('--count <n>', 'authentications in a row', '1');
-  transportOptions(cmd).action(async (opts: TransportOpts & { hss?: string; imsi?: string; count: string }) => {
-    const count = Number.parseInt(opts.count, 10);
-    if (!Number.isInteger(count) || count < 1) throw new Error(`--count must be a positive number, got "${opts.count}"`);
-    const t = await openTransport(opts);
-    try {
-      let records: SubscriberRecord[];
-      if (opts.hss) records = loadSubscribers(opts.hss);
-      else if (t.embedded) records = [hssFromProfile(t.embedded.profile)];
-      else throw new Error('with --reader the HSS needs the subscriber keys: give --hss FILE');
-      const imsi = opts.imsi ?? (records.length === 1 ? records[0]!.imsi : undefined);
-      if (!imsi) throw new Error('the HSS has several subscribers: say which with --imsi');
-      const auc = createAuc(records);
-      if (!auc.has(imsi)) throw new Error(`the HSS has no subscriber ${imsi}`);
-      await selectUsim(t.transport);
-      let failed = 0;
-      for (let i = 0; i < count; i++) {
-        const r = await attach(t.transport, auc, imsi, count === 1 ? printStep : () => {});
-        if (!r.ok) {
-          failed++;
-          console.log(red(`authentication ${i + 1} failed: ${r.reason}`));
+  transportOptions(cmd).action(
+    async (opts: TransportOpts & { hss?: string; imsi?: string; count: string }) => {
+      const count = Number.parseInt(opts.count, 10);
+      if (!Number.isInteger(count) || count < 1)
+        throw new Error(`--count must be a positive number, got "${opts.count}"`);
+      const t = await openTransport(opts, 'uicc auth');
+      // RAND is fresh every run: a replay of this trace compares everything but the RAND-dependent bytes.
+      t.recorder?.ignore({
+        name: 'AUTHENTICATE with a fresh RAND',
+        match: '00 88 00 81 *',
+        command: '.. .. .. .. .. .. *',
+        response: 'xx*',
+      });
+      try {
+        let records: SubscriberRecord[];
+        if (opts.hss) records = loadSubscribers(opts.hss);
+        else if (t.embedded) records = [hssFromProfile(t.embedded.profile)];
+        else throw new Error('with --reader the HSS needs the subscriber keys: give --hss FILE');
+        const imsi = opts.imsi ?? (records.length === 1 ? records[0]!.imsi : undefined);
+        if (!imsi) throw new Error('the HSS has several subscribers: say which with --imsi');
+        const auc = createAuc(records);
+        if (!auc.has(imsi)) throw new Error(`the HSS has no subscriber ${imsi}`);
+        await selectUsim(t.transport);
+        let failed = 0;
+        for (let i = 0; i < count; i++) {
+          const r = await attach(t.transport, auc, imsi, count === 1 ? printStep : () => {});
+          if (!r.ok) {
+            failed++;
+            console.log(red(`authentication ${i + 1} failed: ${r.reason}`));
+          }
         }
+        if (count > 1) console.log(`${count - failed} of ${count} authentications succeeded`);
+        if (opts.hss) saveSubscribers(opts.hss, auc.records());
+        process.exitCode = failed ? 1 : 0;
+      } finally {
+        await t.close();
       }
-      if (count > 1) console.log(`${count - failed} of ${count} authentications succeeded`);
-      if (opts.hss) saveSubscribers(opts.hss, auc.records());
-      process.exitCode = failed ? 1 : 0;
-    } finally {
-      await t.close();
-    }
-  });
+    },
+  );
 }

@@ -19,7 +19,8 @@ import { green, red } from './transcript.js';
 import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
 
 function hexArg(v: string, name: string, bytes: number): number {
-  if (!new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(v)) throw new Error(`--${name} must be ${bytes * 2} hex digits, got "${v}"`);
+  if (!new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(v))
+    throw new Error(`--${name} must be ${bytes * 2} hex digits, got "${v}"`);
   return Number.parseInt(v, 16);
 }
 
@@ -55,7 +56,15 @@ export function registerOta(program: Command): void {
   transportOptions(cmd).action(
     async (
       apdus: string[],
-      opts: TransportOpts & { tar: string; kic: string; kid: string; spi: string; keys?: string; cntr?: string; counters?: string },
+      opts: TransportOpts & {
+        tar: string;
+        kic: string;
+        kid: string;
+        spi: string;
+        keys?: string;
+        cntr?: string;
+        counters?: string;
+      },
     ) => {
       const spiWord = hexArg(opts.spi, 'spi', 2);
       const spi = decodeSpi(spiWord >> 8, spiWord & 0xff);
@@ -69,7 +78,7 @@ export function registerOta(program: Command): void {
       } catch {
         throw new Error('the APDUs must be hex');
       }
-      const t = await openTransport(opts);
+      const t = await openTransport(opts, 'uicc ota');
       try {
         let keysets: OtaKeyset[];
         if (opts.keys) keysets = loadKeysets(opts.keys);
@@ -77,15 +86,31 @@ export function registerOta(program: Command): void {
         else throw new Error('no OTA keys: give --keys FILE');
         const counterFile = opts.counters ?? (opts.card ? `${opts.card}.ota-counters.json` : undefined);
         const book = new CounterBook(
-          counterFile && existsSync(counterFile) ? (JSON.parse(readFileSync(counterFile, 'utf8')) as [string, number][]) : [],
+          counterFile && existsSync(counterFile)
+            ? (JSON.parse(readFileSync(counterFile, 'utf8')) as [string, number][])
+            : [],
         );
         // The card names itself by its ICCID (EF.ICCID, SFI 02, always readable).
-        const iccid = decodeIccid(dataOf(await send(t.transport, buildCommand(0x00, 0xb0, 0x82, 0x00, undefined, 10)))) ?? 'unknown';
-        const req = { iccid, tar, spi, kic, kid, keysets, script, cntr: opts.cntr ? Number(opts.cntr) : undefined };
+        const iccid =
+          decodeIccid(dataOf(await send(t.transport, buildCommand(0x00, 0xb0, 0x82, 0x00, undefined, 10)))) ??
+          'unknown';
+        const req = {
+          iccid,
+          tar,
+          spi,
+          kic,
+          kid,
+          keysets,
+          script,
+          cntr: opts.cntr ? Number(opts.cntr) : undefined,
+        };
         const d = await deliverOta(t.transport, new OtaServer(book), req);
         if (counterFile) writeFileSync(counterFile, JSON.stringify(book.entries()));
-        console.log(`card ${iccid}  TAR ${opts.tar.toUpperCase()}  CNTR ${d.cntr}  SPI ${opts.spi.toUpperCase()}  KIc ${opts.kic} KID ${opts.kid}`);
-        if (d.proactive.length) console.log(`PoR came by SMS-SUBMIT in ${d.proactive.length} SEND SHORT MESSAGE command(s)`);
+        console.log(
+          `card ${iccid}  TAR ${opts.tar.toUpperCase()}  CNTR ${d.cntr}  SPI ${opts.spi.toUpperCase()}  KIc ${opts.kic} KID ${opts.kid}`,
+        );
+        if (d.proactive.length)
+          console.log(`PoR came by SMS-SUBMIT in ${d.proactive.length} SEND SHORT MESSAGE command(s)`);
         if (!d.por) {
           console.log(red(`no PoR (ENVELOPE answered ${d.sw.toString(16).toUpperCase()}: ${swName(d.sw)})`));
           process.exitCode = 1;
@@ -97,12 +122,15 @@ export function registerOta(program: Command): void {
           return;
         }
         const p = d.por;
+        t.recorder?.note(`PoR ${p.status.toString(16).padStart(2, '0')} ${p.statusName}, CNTR ${p.cntr}`);
         const line = `PoR ${p.status.toString(16).padStart(2, '0').toUpperCase()} ${p.statusName}  (${p.secured ? 'checksum verified' : 'unprotected'})`;
         console.log(p.status === 0 ? green(line) : red(line));
         if (p.data.length) {
           const n = p.data[0]!;
           const sw = p.data.length >= 3 ? (p.data[1]! << 8) | p.data[2]! : undefined;
-          console.log(`  ${n} command(s) executed${sw !== undefined ? `, last SW ${toHex(p.data.subarray(1, 3))} (${swName(sw)})` : ''}`);
+          console.log(
+            `  ${n} command(s) executed${sw !== undefined ? `, last SW ${toHex(p.data.subarray(1, 3))} (${swName(sw)})` : ''}`,
+          );
           if (p.data.length > 3) console.log(`  data ${toHex(p.data.subarray(3))}`);
         }
         process.exitCode = p.status === 0 ? 0 : 1;

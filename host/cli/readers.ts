@@ -11,6 +11,9 @@ export function registerReaders(program: Command): void {
     .action(async () => {
       const readers = await listReaders();
       if (readers.length === 0) console.log('no PC/SC readers (is pcscd running?)');
-      for (const r of readers) console.log(`${r.index}: ${r.name}  ${r.cardPresent ? `card, ATR ${toHex(r.atr ?? new Uint8Array(0))}` : 'no card'}`);
+      for (const r of readers)
+        console.log(
+          `${r.index}: ${r.name}  ${r.cardPresent ? `card, ATR ${toHex(r.atr ?? new Uint8Array(0))}` : 'no card'}`,
+        );
     });
 }

@@ -3,8 +3,8 @@
 import type { Command } from 'commander';
 import { parseScriptFile } from '../script/parse.js';
 import { runScript } from '../script/run.js';
-import { jsonPrinter, red, textPrinter, green } from './transcript.js';
-import { openTransport, transportOptions, type TransportOpts } from './transport-options.js';
+import { green, jsonPrinter, red, textPrinter } from './transcript.js';
+import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
 
 export function registerRun(program: Command): void {
   const cmd = program
@@ -15,8 +15,12 @@ export function registerRun(program: Command): void {
   transportOptions(cmd).action(async (scripts: string[], opts: TransportOpts & { json?: boolean }) => {
     // Parse everything first: a typo in the last script should not cost a card run.
     const parsed = scripts.map((s) => ({ file: s, steps: parseScriptFile(s) }));
-    const t = await openTransport(opts);
-    const emit = opts.json ? jsonPrinter() : textPrinter();
+    const t = await openTransport(opts, 'uicc run');
+    const print = opts.json ? jsonPrinter() : textPrinter();
+    const emit: typeof print = (e) => {
+      if (e.type === 'step') t.recorder?.note(`step: ${e.name} (${e.at.file}:${e.at.line})`);
+      print(e);
+    };
     let failed = 0;
     let passed = 0;
     let exchanges = 0;

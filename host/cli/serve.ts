@@ -10,6 +10,7 @@ import { consoleLogger } from '../../pcsc-bridge/logger.js';
 import { connectCardToVpcd, VPCD_DEFAULT_PORT } from '../../pcsc-bridge/vpcd-card.js';
 import { openCard } from '../card-factory.js';
 import { commandName } from '../decode/apdu.js';
+import { openRecorder } from '../trace/open.js';
 
 export function registerServe(program: Command): void {
   program
@@ -19,45 +20,78 @@ export function registerServe(program: Command): void {
     .option('--card <image>', 'card image: loaded if present, created otherwise, saved on every change')
     .option('--port <n>', `vpcd port (default ${VPCD_DEFAULT_PORT})`)
     .option('--reverse', 'listen for vpcd (reversed mode) instead of connecting to it')
-    .option('--protocol <p>', 'auto | t0 | t1: how the card answers; auto = T=1 when the ATR offers it (pcsc-lite selects it; vpcd forwards no PPS)', 'auto')
+    .option(
+      '--protocol <p>',
+      'auto | t0 | t1: how the card answers; auto = T=1 when the ATR offers it (pcsc-lite selects it; vpcd forwards no PPS)',
+      'auto',
+    )
     .option('--log', 'print every exchange')
-    .action(async (opts: { profile?: string; card?: string; port?: string; reverse?: boolean; protocol: string; log?: boolean }) => {
-      const port = opts.port === undefined ? VPCD_DEFAULT_PORT : Number.parseInt(opts.port, 10);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got "${opts.port}"`);
-      const opened = openCard({ profile: opts.profile, card: opts.card });
-      const card = opened.card;
-      const p = opts.protocol.toLowerCase();
-      if (!['auto', 't0', 't1'].includes(p)) throw new Error(`--protocol must be auto, t0 or t1, got "${opts.protocol}"`);
-      card.protocol = p === 't0' ? 0 : p === 't1' ? 1 : offeredProtocols(card.atr()).includes(1) ? 1 : 0;
-      let steps = card.nvm.steps;
-      const conn = await connectCardToVpcd({
-        card,
-        mode: opts.reverse ? 'reversed' : 'client',
-        port,
-        logger: consoleLogger('uicc serve', false),
-        onExchange: (e) => {
-          if (opts.log) {
-            const sw = (e.response[e.response.length - 2]! << 8) | e.response[e.response.length - 1]!;
-            console.log(`> ${toHex(e.command, ' ')}  ${commandName(e.command)}`);
-            console.log(`< ${toHex(e.response, ' ')}  ${swName(sw)}  (${e.elapsedMs.toFixed(2)} ms)`);
-          }
-          if (card.nvm.steps !== steps) {
-            steps = card.nvm.steps;
-            opened.save();
-          }
-        },
-      });
-      console.log(
-        `uicc serve: card ${opened.profileName} (ATR ${toHex(card.atr())}, T=${card.protocol}) ` +
-          (opts.reverse ? `listening for vpcd on 127.0.0.1:${conn.port}` : `connecting to vpcd at 127.0.0.1:${conn.port}`) +
-          '; Ctrl-C stops',
-      );
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await conn.close();
-      opened.save();
-    });
+    .option(
+      '--trace <file>',
+      'record every exchange: FILE.jsonl or FILE.pcap; repeatable',
+      (v: string, p: string[] = []) => [...p, v],
+    )
+    .action(
+      async (opts: {
+        profile?: string;
+        card?: string;
+        port?: string;
+        reverse?: boolean;
+        protocol: string;
+        log?: boolean;
+        trace?: string[];
+      }) => {
+        const port = opts.port === undefined ? VPCD_DEFAULT_PORT : Number.parseInt(opts.port, 10);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new Error(`--port must be 0..65535, got "${opts.port}"`);
+        const opened = openCard({ profile: opts.profile, card: opts.card });
+        const card = opened.card;
+        const p = opts.protocol.toLowerCase();
+        if (!['auto', 't0', 't1'].includes(p))
+          throw new Error(`--protocol must be auto, t0 or t1, got "${opts.protocol}"`);
+        card.protocol = p === 't0' ? 0 : p === 't1' ? 1 : offeredProtocols(card.atr()).includes(1) ? 1 : 0;
+        let steps = card.nvm.steps;
+        const recorder = opts.trace?.length
+          ? openRecorder(opts.trace, {
+              transport: 'vpcd',
+              atr: card.atr(),
+              tool: 'uicc serve',
+              profile: opened.profileName,
+            })
+          : undefined;
+        const conn = await connectCardToVpcd({
+          card,
+          mode: opts.reverse ? 'reversed' : 'client',
+          port,
+          logger: consoleLogger('uicc serve', false),
+          onExchange: (e) => {
+            recorder?.record(e);
+            if (opts.log) {
+              const sw = (e.response[e.response.length - 2]! << 8) | e.response[e.response.length - 1]!;
+              console.log(`> ${toHex(e.command, ' ')}  ${commandName(e.command)}`);
+              console.log(`< ${toHex(e.response, ' ')}  ${swName(sw)}  (${e.elapsedMs.toFixed(2)} ms)`);
+            }
+            if (card.nvm.steps !== steps) {
+              steps = card.nvm.steps;
+              opened.save();
+            }
+          },
+        });
+        console.log(
+          `uicc serve: card ${opened.profileName} (ATR ${toHex(card.atr())}, T=${card.protocol}) ` +
+            (opts.reverse
+              ? `listening for vpcd on 127.0.0.1:${conn.port}`
+              : `connecting to vpcd at 127.0.0.1:${conn.port}`) +
+            '; Ctrl-C stops',
+        );
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await conn.close();
+        await recorder?.close();
+        opened.save();
+      },
+    );
 }

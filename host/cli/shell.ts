@@ -8,13 +8,13 @@ import type { Command } from 'commander';
 import { buildCommand } from '../../card-os/apdu.js';
 import type { Bytes } from '../../card-os/bytes.js';
 import { NAMED } from '../commands.js';
-import { contentDecoder } from '../decode/content.js';
 import { ExchangeDecoder } from '../decode/apdu.js';
+import { contentDecoder } from '../decode/content.js';
 import { ScriptError } from '../script/parse.js';
 import { commandBytes } from '../script/run.js';
 import type { Transport } from '../transport/transport.js';
 import { dim, red, spaced } from './transcript.js';
-import { openTransport, transportOptions, type TransportOpts } from './transport-options.js';
+import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
 
 const HELP = () =>
   [
@@ -69,7 +69,8 @@ export async function shellLine(
   while (!state.raw && r.length === 2 && r[0] === 0x61) {
     r = await show(buildCommand(cmd[0]! & 0x03, 0xc0, 0, 0, undefined, r[1] || 256));
   }
-  if (!state.raw && r.length === 2 && r[0] === 0x6c) await show(Uint8Array.from([...cmd.subarray(0, cmd.length - 1), r[1]!]));
+  if (!state.raw && r.length === 2 && r[0] === 0x6c)
+    await show(Uint8Array.from([...cmd.subarray(0, cmd.length - 1), r[1]!]));
   return;
 }
 
@@ -83,7 +84,12 @@ export function registerShell(program: Command): void {
     try {
       history = readFileSync(histFile, 'utf8').split('\n').filter(Boolean).reverse().slice(0, 500);
     } catch {}
-    const rl = createInterface({ input: process.stdin, output: process.stdout, history, terminal: process.stdin.isTTY });
+    const rl = createInterface({
+      input: process.stdin,
+      output: process.stdout,
+      history,
+      terminal: process.stdin.isTTY,
+    });
     console.log(`uicc shell on ${t.transport.name}; ATR ${spaced(t.transport.atr())}. Type help.`);
     rl.setPrompt('uicc> ');
     rl.prompt();

@@ -3,8 +3,8 @@
 import { type Bytes, toHex } from '../../card-os/bytes.js';
 import { swHex } from '../../card-os/sw.js';
 import { ExchangeDecoder } from '../decode/apdu.js';
-import type { ScriptEvent } from '../script/run.js';
 import { contentDecoder } from '../decode/content.js';
+import type { ScriptEvent } from '../script/run.js';
 
 const useColour = () => process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: number, s: string) => (useColour() ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -42,7 +42,13 @@ export function jsonPrinter(out: (line: string) => void = console.log): (e: Scri
   const dec = new ExchangeDecoder(contentDecoder);
   return (e) => {
     if (e.type !== 'exchange') {
-      out(JSON.stringify(e.type === 'reset' ? { type: 'reset', file: e.at.file, line: e.at.line, atr: toHex(e.atr) } : { type: 'step', file: e.at.file, line: e.at.line, name: e.name }));
+      out(
+        JSON.stringify(
+          e.type === 'reset'
+            ? { type: 'reset', file: e.at.file, line: e.at.line, atr: toHex(e.atr) }
+            : { type: 'step', file: e.at.file, line: e.at.line, name: e.name },
+        ),
+      );
       return;
     }
     const d = dec.describe(e.command, e.response);

@@ -24,7 +24,8 @@ export function commandName(cmd: Bytes): string {
   if (cmd.length < 2) return 'malformed';
   const ins = cmd[1]!;
   if (ins === 0x88 && cmd.length >= 4 && (cmd[0]! & 0x80) !== 0) return 'INTERNAL AUTHENTICATE';
-  if (ins === 0x70 && cmd.length >= 3) return cmd[2] === 0x80 ? 'MANAGE CHANNEL (close)' : 'MANAGE CHANNEL (open)';
+  if (ins === 0x70 && cmd.length >= 3)
+    return cmd[2] === 0x80 ? 'MANAGE CHANNEL (close)' : 'MANAGE CHANNEL (open)';
   return INS_NAMES[ins] ?? `INS ${ins.toString(16).padStart(2, '0').toUpperCase()}`;
 }
 
@@ -56,14 +57,17 @@ export class ExchangeDecoder {
           if (s) details.push(`FCP: ${s}`);
           if (ins === 0xa4) {
             const fidAt = data.indexOf(0x83);
-            if (fidAt > 0 && data[fidAt + 1] === 2) this.selected.set(ch, toHex(data.subarray(fidAt + 2, fidAt + 4)));
+            if (fidAt > 0 && data[fidAt + 1] === 2)
+              this.selected.set(ch, toHex(data.subarray(fidAt + 2, fidAt + 4)));
           }
         } else if ((ins === 0xb0 || ins === 0xb2) && this.content) {
           const fid = cmd.ins === 0xb0 && cmd.p1 & 0x80 ? undefined : this.selected.get(ch);
           const text = fid ? this.content(fid, data) : undefined;
           if (text) details.push(`${fid}: ${text}`);
-        } else if (ins === 0x88 && data[0] === 0xdb) details.push('AUTHENTICATE: successful 3G authentication (RES, CK, IK)');
-        else if (ins === 0x88 && data[0] === 0xdc) details.push('AUTHENTICATE: synchronisation failure (AUTS)');
+        } else if (ins === 0x88 && data[0] === 0xdb)
+          details.push('AUTHENTICATE: successful 3G authentication (RES, CK, IK)');
+        else if (ins === 0x88 && data[0] === 0xdc)
+          details.push('AUTHENTICATE: synchronisation failure (AUTS)');
         else if (ins === 0x70 && data.length === 1) details.push(`channel ${data[0]} opened`);
       }
       if (cmd.ins === 0x88 && sw === 0x9862) details.push('AUTHENTICATE: MAC failure');

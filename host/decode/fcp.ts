@@ -17,7 +17,13 @@ export interface FcpInfo {
   pins?: string;
 }
 
-const LCS: Record<number, string> = { 0: 'no info', 1: 'creation', 3: 'initialisation', 4: 'deactivated', 5: 'activated' };
+const LCS: Record<number, string> = {
+  0: 'no info',
+  1: 'creation',
+  3: 'initialisation',
+  4: 'deactivated',
+  5: 'activated',
+};
 
 function lcsName(v: number): string {
   if (v >= 0x0c) return 'terminated';
@@ -27,7 +33,7 @@ function lcsName(v: number): string {
 export function decodeFcp(fcp: Bytes): FcpInfo | undefined {
   const outer = parseBer(fcp);
   const t = outer?.[0];
-  if (!t || t.tag !== 0x62) return undefined;
+  if (t?.tag !== 0x62) return undefined;
   const inner = parseBer(t.value);
   if (!inner) return undefined;
   const info: FcpInfo = { kind: 'file' };
@@ -40,7 +46,9 @@ export function decodeFcp(fcp: Bytes): FcpInfo | undefined {
         else {
           info.kind = 'EF';
           info.structure =
-            (fdb & 0x3f) === 0x39 ? 'BER-TLV' : (['?', 'transparent', 'linear fixed', '?', '?', '?', 'cyclic', '?'][fdb & 0x07] ?? '?');
+            (fdb & 0x3f) === 0x39
+              ? 'BER-TLV'
+              : (['?', 'transparent', 'linear fixed', '?', '?', '?', 'cyclic', '?'][fdb & 0x07] ?? '?');
         }
         if (v.length >= 5) {
           info.recordLength = readUintBE(v, 2, 2);
@@ -72,7 +80,10 @@ export function decodeFcp(fcp: Bytes): FcpInfo | undefined {
         const refs = ps?.filter((x) => x.tag === 0x83).map((x) => x.value[0]!) ?? [];
         const bits = ps?.find((x) => x.tag === 0x90)?.value ?? new Uint8Array(0);
         info.pins = refs
-          .map((r, i) => `${r.toString(16).padStart(2, '0')}${(bits[i >> 3] ?? 0) & (0x80 >> (i & 7)) ? '(enabled)' : '(disabled)'}`)
+          .map(
+            (r, i) =>
+              `${r.toString(16).padStart(2, '0')}${(bits[i >> 3] ?? 0) & (0x80 >> (i & 7)) ? '(enabled)' : '(disabled)'}`,
+          )
           .join(' ');
         break;
       }
@@ -90,7 +101,8 @@ export function fcpSummary(fcp: Bytes): string | undefined {
   if (i.structure) parts.push(i.structure);
   if (i.records !== undefined) parts.push(`${i.records} records x ${i.recordLength} bytes`);
   else if (i.size !== undefined) parts.push(`${i.size} bytes`);
-  if (i.sfi !== undefined) parts.push(i.sfi === null ? 'no SFI' : `SFI ${i.sfi.toString(16).padStart(2, '0').toUpperCase()}`);
+  if (i.sfi !== undefined)
+    parts.push(i.sfi === null ? 'no SFI' : `SFI ${i.sfi.toString(16).padStart(2, '0').toUpperCase()}`);
   if (i.arr) parts.push(`ARR ${i.arr}`);
   if (i.lcs) parts.push(i.lcs);
   if (i.pins) parts.push(`PINs ${i.pins}`);

@@ -31,7 +31,8 @@ export function send(t: Transport, apdu: Bytes): Promise<Bytes> {
 
 export async function selectUsim(t: Transport): Promise<void> {
   const r = await send(t, buildCommand(0x00, 0xa4, 0x04, 0x0c, USIM_AID_PREFIX));
-  if (swOf(r) !== 0x9000) throw new Error(`SELECT ADF.USIM failed: ${toHex(r.subarray(-2))} (${swName(swOf(r))})`);
+  if (swOf(r) !== 0x9000)
+    throw new Error(`SELECT ADF.USIM failed: ${toHex(r.subarray(-2))} (${swName(swOf(r))})`);
 }
 
 export function authenticateApdu(rand: Bytes, autn: Bytes): Bytes {

@@ -26,7 +26,8 @@ function terminalResponse(cmd: Bytes): Bytes {
 
 async function transmitT0(t: Transport, apdu: Bytes): Promise<Bytes> {
   let r = await t.transmit(apdu);
-  if (r.length === 2 && r[0] === 0x61) r = await t.transmit(buildCommand(apdu[0]! & 0x03, 0xc0, 0, 0, undefined, r[1] || 256));
+  if (r.length === 2 && r[0] === 0x61)
+    r = await t.transmit(buildCommand(apdu[0]! & 0x03, 0xc0, 0, 0, undefined, r[1] || 256));
   return r;
 }
 
@@ -43,7 +44,9 @@ export async function deliverOta(
   const proactive: Bytes[] = [];
   let pending = sw;
   while ((pending & 0xff00) === 0x9100) {
-    const fetched = await transport.transmit(buildCommand(0x80, 0x12, 0, 0, undefined, pending & 0xff || 256));
+    const fetched = await transport.transmit(
+      buildCommand(0x80, 0x12, 0, 0, undefined, pending & 0xff || 256),
+    );
     const cmd = dataOf(fetched);
     proactive.push(cmd);
     pending = swOf(await transport.transmit(terminalResponse(cmd)));

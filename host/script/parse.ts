@@ -43,11 +43,16 @@ const SW_RE = /^[0-9a-fA-FxX]{4}$/;
 /** Parses `=> [DATA] SW`. */
 export function parseExpectation(text: string, at: Where): Expectation {
   const toks = text.trim().split(/\s+/).filter(Boolean);
-  if (toks.length === 0) throw new ScriptError(at, 'empty expectation after "=>" (write e.g. "=> 9000" or "=> 61xx")');
+  if (toks.length === 0)
+    throw new ScriptError(at, 'empty expectation after "=>" (write e.g. "=> 9000" or "=> 61xx")');
   // The SW may be written as "90 00" or "9000".
   let sw = toks.pop()!;
   if (sw.length === 2 && toks.length > 0 && toks[toks.length - 1]!.length === 2) sw = toks.pop()! + sw;
-  if (!SW_RE.test(sw)) throw new ScriptError(at, `expected status word must be 4 hex digits or x (e.g. 9000, 61xx), got "${sw}"`);
+  if (!SW_RE.test(sw))
+    throw new ScriptError(
+      at,
+      `expected status word must be 4 hex digits or x (e.g. 9000, 61xx), got "${sw}"`,
+    );
   if (toks.length === 0) return { prefix: false, sw: sw.toUpperCase(), text: text.trim() };
   let joined = toks.join('');
   let prefix = false;
@@ -55,13 +60,18 @@ export function parseExpectation(text: string, at: Where): Expectation {
     prefix = true;
     joined = joined.slice(0, -1);
   }
-  if (joined.length % 2) throw new ScriptError(at, `expected data has an odd number of hex digits: "${toks.join(' ')}"`);
+  if (joined.length % 2)
+    throw new ScriptError(at, `expected data has an odd number of hex digits: "${toks.join(' ')}"`);
   const data: (number | null)[] = [];
   for (let i = 0; i < joined.length; i += 2) {
     const b = joined.slice(i, i + 2);
     if (/^(xx|\.\.)$/i.test(b)) data.push(null);
     else if (/^[0-9a-fA-F]{2}$/.test(b)) data.push(Number.parseInt(b, 16));
-    else throw new ScriptError(at, `expected data must be hex bytes, xx or .. wildcards and a final *, got "${b}"`);
+    else
+      throw new ScriptError(
+        at,
+        `expected data must be hex bytes, xx or .. wildcards and a final *, got "${b}"`,
+      );
   }
   return { data, prefix, sw: sw.toUpperCase(), text: text.trim() };
 }
@@ -96,7 +106,8 @@ export function parseScriptText(text: string, file: string, seen: Set<string> = 
         case 'include': {
           if (!rest) throw new ScriptError(at, '@include needs a file name');
           const target = resolve(dirname(file), rest.replace(/^"(.*)"$/, '$1'));
-          if (seen.has(target)) throw new ScriptError(at, `@include cycle: ${rest} is already being included`);
+          if (seen.has(target))
+            throw new ScriptError(at, `@include cycle: ${rest} is already being included`);
           let inc: string;
           try {
             inc = readFileSync(target, 'utf8');
@@ -107,7 +118,10 @@ export function parseScriptText(text: string, file: string, seen: Set<string> = 
           return;
         }
         default:
-          throw new ScriptError(at, `unknown directive "@${dir ?? trimmed.slice(1)}" (known: @step, @set, @save, @include)`);
+          throw new ScriptError(
+            at,
+            `unknown directive "@${dir ?? trimmed.slice(1)}" (known: @step, @set, @save, @include)`,
+          );
       }
     }
     const lower = trimmed.toLowerCase();

@@ -34,7 +34,8 @@ export interface ScriptResult {
 function expand(text: string, vars: Map<string, string>, at: Where): string {
   return text.replace(/\$\{([A-Za-z_]\w*)\}/g, (_, name: string) => {
     const v = vars.get(name);
-    if (v === undefined) throw new ScriptError(at, `variable \${${name}} is not set (use @set ${name} VALUE or @save ${name})`);
+    if (v === undefined)
+      throw new ScriptError(at, `variable \${${name}} is not set (use @set ${name} VALUE or @save ${name})`);
     return v;
   });
 }
@@ -113,7 +114,17 @@ export async function runScript(
         const failure = s.expect ? check(s.expect, response) : undefined;
         res.exchanges++;
         if (s.expect) failure ? res.failed++ : res.passed++;
-        emit({ type: 'exchange', at: s.at, step, command, response, sw: swOf(response), expected: s.expect, failure, ms });
+        emit({
+          type: 'exchange',
+          at: s.at,
+          step,
+          command,
+          response,
+          sw: swOf(response),
+          expected: s.expect,
+          failure,
+          ms,
+        });
         break;
       }
     }

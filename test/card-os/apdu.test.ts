@@ -5,7 +5,11 @@ import { SW, swName } from '../../card-os/sw.js';
 
 describe('command APDU codec (ISO 7816-3 §12.1)', () => {
   it('parses the four short cases', () => {
-    expect(parseCommand(fromHex('00A40000')).cmd).toMatchObject({ case: 1, le: undefined, data: new Uint8Array(0) });
+    expect(parseCommand(fromHex('00A40000')).cmd).toMatchObject({
+      case: 1,
+      le: undefined,
+      data: new Uint8Array(0),
+    });
     expect(parseCommand(fromHex('00B0000009')).cmd).toMatchObject({ case: 2, le: 9 });
     expect(parseCommand(fromHex('00B0000000')).cmd).toMatchObject({ case: 2, le: 256 });
     const c3 = parseCommand(fromHex('00A40004023F00')).cmd!;
@@ -27,7 +31,16 @@ describe('command APDU codec (ISO 7816-3 §12.1)', () => {
   });
 
   it('rejects malformed lengths with 6700', () => {
-    for (const h of ['', '00', '00A400', '00A400040201', '00A40004023F', '00A40004023F000000', '00D600000000', '00D6000000000301']) {
+    for (const h of [
+      '',
+      '00',
+      '00A400',
+      '00A400040201',
+      '00A40004023F',
+      '00A40004023F000000',
+      '00D600000000',
+      '00D6000000000301',
+    ]) {
       expect(parseCommand(fromHex(h)).error, h).toBe(SW.WRONG_LENGTH);
     }
   });

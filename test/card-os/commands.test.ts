@@ -157,7 +157,8 @@ describe('PINs (§11.1.9-13)', () => {
     expect(tx(c, '002000010839393939FFFFFFFF').sw).toBe('63C1');
     expect(tx(c, `0020000108${PIN1}`).sw).toBe('9000'); // success resets the counter
     expect(tx(c, '00200001').sw).toBe('63C3');
-    for (const sw of ['63C2', '63C1', '6983', '6983']) expect(tx(c, '002000010839393939FFFFFFFF').sw).toBe(sw);
+    for (const sw of ['63C2', '63C1', '6983', '6983'])
+      expect(tx(c, '002000010839393939FFFFFFFF').sw).toBe(sw);
     expect(tx(c, `0020000108${PIN1}`).sw).toBe('6983');
     expect(tx(c, '002C0001').sw).toBe('63CA');
     expect(tx(c, '002C000110313131313131313135353535FFFFFFFF').sw).toBe('63C9');

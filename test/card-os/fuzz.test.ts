@@ -36,7 +36,11 @@ describe('fuzz: random and mutated APDUs', () => {
           .tuple(fc.constantFrom(...KNOWN), fc.nat(300), fc.integer({ min: 0, max: 255 }), fc.nat(4))
           .map(([b, at, v, cut]) => mutate(b, at, v, cut)),
         fc
-          .tuple(fc.constantFrom(0x00, 0x01, 0x40, 0x80, 0x81, 0xa0, 0xc3, 0x0c), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 2, maxLength: 40 }))
+          .tuple(
+            fc.constantFrom(0x00, 0x01, 0x40, 0x80, 0x81, 0xa0, 0xc3, 0x0c),
+            fc.integer({ min: 0, max: 255 }),
+            fc.uint8Array({ minLength: 2, maxLength: 40 }),
+          )
           .map(([cla, ins, rest]) => Uint8Array.from([cla, ins, ...rest])),
       );
       fc.assert(
@@ -45,7 +49,7 @@ describe('fuzz: random and mutated APDUs', () => {
             const r = card.transmit(a);
             expect(r.length).toBeGreaterThanOrEqual(2);
             const sw1 = r[r.length - 2]!;
-            expect(sw1 >= 0x61 && sw1 <= 0x6f || sw1 >= 0x90 && sw1 <= 0x9f).toBe(true);
+            expect((sw1 >= 0x61 && sw1 <= 0x6f) || (sw1 >= 0x90 && sw1 <= 0x9f)).toBe(true);
           }
           card.reset();
           expect(tx(card, '00A4000C023F00').sw).toBe('9000');

@@ -55,7 +55,10 @@ describe('uicc run', () => {
 
   it('--json prints one object per exchange', async () => {
     const r = await uicc('run', '--json', 'examples/read-imsi.apdu');
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const ex = lines.filter((l) => l.type === 'exchange');
     expect(ex).toHaveLength(8);
     expect(ex[0]).toMatchObject({ command: '00A40004023F00', name: 'SELECT', ok: true, line: 7 });
@@ -74,7 +77,10 @@ describe('uicc run', () => {
   it('includes, variables, named commands and @save', async () => {
     writeFileSync(join(dir, 'inc.apdu'), '@set PIN 1234\nverify pin1 ${PIN} => 9000\n');
     const f = join(dir, 'main.apdu');
-    writeFileSync(f, 'select-usim => 61xx\n@include inc.apdu\nselect 6F07 => 61xx\nread-binary 9 => 08 09 10 10 10 32 54 76 98 9000\n@save IMSI\n@step echo\nupdate-binary ${IMSI} => 6982\n');
+    writeFileSync(
+      f,
+      'select-usim => 61xx\n@include inc.apdu\nselect 6F07 => 61xx\nread-binary 9 => 08 09 10 10 10 32 54 76 98 9000\n@save IMSI\n@step echo\nupdate-binary ${IMSI} => 6982\n',
+    );
     const r = await uicc('run', f);
     expect(r.stdout).toContain('0 failed');
     expect(r.code).toBe(0);
@@ -93,7 +99,9 @@ describe('uicc run', () => {
 
 describe('profiles and card images', () => {
   it('validates and shows the default profile without secrets', async () => {
-    expect((await uicc('profile', 'validate', 'profiles/default-usim.yaml')).stdout).toMatch(/ok \(\d+ files/);
+    expect((await uicc('profile', 'validate', 'profiles/default-usim.yaml')).stdout).toMatch(
+      /ok \(\d+ files/,
+    );
     const show = await uicc('profile', 'show');
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('6F07');
@@ -103,7 +111,10 @@ describe('profiles and card images', () => {
 
   it('names file, line and place of a bad profile', async () => {
     const p = join(dir, 'bad.yaml');
-    const text = readFileSync('profiles/default-usim.yaml', 'utf8').replace('imsi: "001010123456789"', 'imsi: "00101012345678A"');
+    const text = readFileSync('profiles/default-usim.yaml', 'utf8').replace(
+      'imsi: "001010123456789"',
+      'imsi: "00101012345678A"',
+    );
     writeFileSync(p, text);
     const line = text.split('\n').findIndex((l) => l.includes('00101012345678A')) + 1;
     const r = await uicc('profile', 'validate', p);
@@ -134,7 +145,18 @@ describe('uicc auth and uicc ota', () => {
   it('updates EF.IMSI over OTA with AES and 3DES and prints the PoR', async () => {
     const img = join(dir, 'ota.json');
     for (const k of ['22', '35']) {
-      const r = await uicc('ota', '--card', img, '--kic', k, '--kid', k, '00A40004026F07', '00D6000009080910101032547600', '00B0000009');
+      const r = await uicc(
+        'ota',
+        '--card',
+        img,
+        '--kic',
+        k,
+        '--kid',
+        k,
+        '00A40004026F07',
+        '00D6000009080910101032547600',
+        '00B0000009',
+      );
       expect(r.stdout).toContain('PoR 00 PoR OK');
       expect(r.stdout).toContain('data 080910101032547600');
       expect(r.code).toBe(0);
