@@ -129,9 +129,9 @@ export class Nvm {
 
   snapshot(): NvmSnapshot {
     return {
-      own: [...this.own].map(([k, v]) => [k, v?.slice()]),
+      own: [...this.own].map(([k, v]) => [k, v ? v.slice() : null]),
       journal: this.journal && {
-        records: this.journal.records.map(([k, v]) => [k, v?.slice()]),
+        records: this.journal.records.map(([k, v]) => [k, v ? v.slice() : null]),
         committed: this.journal.committed,
       },
     };

@@ -15,7 +15,7 @@ export function registerRun(program: Command): void {
   transportOptions(cmd).action(async (scripts: string[], opts: TransportOpts & { json?: boolean }) => {
     // Parse everything first: a typo in the last script should not cost a card run.
     const parsed = scripts.map((s) => ({ file: s, steps: parseScriptFile(s) }));
-    const t = await openTransport(opts, 'uicc run');
+    const t = await openTransport(opts, 'uicc run', { raw: true });
     const print = opts.json ? jsonPrinter() : textPrinter();
     const emit: typeof print = (e) => {
       if (e.type === 'step') t.recorder?.note(`step: ${e.name} (${e.at.file}:${e.at.line})`);

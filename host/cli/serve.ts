@@ -4,7 +4,6 @@
 
 import type { Command } from 'commander';
 import { toHex } from '../../card-os/bytes.js';
-import { offeredProtocols } from '../../card-os/card.js';
 import { swName } from '../../card-os/sw.js';
 import { consoleLogger } from '../../pcsc-bridge/logger.js';
 import { connectCardToVpcd, VPCD_DEFAULT_PORT } from '../../pcsc-bridge/vpcd-card.js';
@@ -49,7 +48,10 @@ export function registerServe(program: Command): void {
         const p = opts.protocol.toLowerCase();
         if (!['auto', 't0', 't1'].includes(p))
           throw new Error(`--protocol must be auto, t0 or t1, got "${opts.protocol}"`);
-        card.protocol = p === 't0' ? 0 : p === 't1' ? 1 : offeredProtocols(card.atr()).includes(1) ? 1 : 0;
+        // auto keeps the protocol the card has in-process, so one script gives the same transcript both ways;
+      // hosts that apply the T=0 rules (pySim, scriptor's GET RESPONSE lines) work with it under either
+      // protocol pcsc-lite settles on.
+      if (p !== 'auto') card.protocol = p === 't0' ? 0 : 1;
         let steps = card.nvm.steps;
         const recorder = opts.trace?.length
           ? openRecorder(opts.trace, {

@@ -77,7 +77,7 @@ export async function shellLine(
 export function registerShell(program: Command): void {
   const cmd = program.command('shell').description('interactive APDU prompt with decoded responses');
   transportOptions(cmd).action(async (opts: TransportOpts) => {
-    const t = await openTransport(opts);
+    const t = await openTransport(opts, 'uicc shell', { raw: true });
     const state = { raw: false, decoder: new ExchangeDecoder(contentDecoder) };
     const histFile = join(homedir(), '.uicc_history');
     let history: string[] = [];

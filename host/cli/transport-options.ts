@@ -46,13 +46,23 @@ export interface OpenTransport {
   close(): Promise<void>;
 }
 
-/** Opens the card the options name; with --trace, the transport records and close() writes the trace. */
-export async function openTransport(opts: TransportOpts, tool?: string): Promise<OpenTransport> {
+/**
+ * Opens the card the options name; with --trace, the transport records and close() writes the trace.
+ * `raw`: APDUs go to a reader exactly as given (scripts, like scriptor, send their own GET RESPONSE);
+ * otherwise a T=0 reader gets the host T=0 rules (GET RESPONSE on 61xx, resend on 6Cxx).
+ */
+export async function openTransport(
+  opts: TransportOpts,
+  tool?: string,
+  mode: { raw?: boolean } = {},
+): Promise<OpenTransport> {
   if (opts.reader) {
     if (opts.profile || opts.card)
       throw new Error('--reader talks to a real card; --profile and --card are for the emulator');
     const { openReader } = await import('../../pcsc-bridge/pcsc-transport.js');
-    const t = withTrace(await openReader(opts.reader), opts, { tool });
+    const reader = await openReader(opts.reader);
+    const inner: Transport = mode.raw ? { ...reader, transmit: (c) => reader.transmitRaw(c) } : reader;
+    const t = withTrace(inner, opts, { tool });
     return { ...t, close: () => t.transport.close() };
   }
   const embedded = openCard({ profile: opts.profile, card: opts.card });
