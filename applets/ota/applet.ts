@@ -37,7 +37,9 @@ function configOf(ctx: AppletContext): OtaConfig | undefined {
   const c = lastConfig;
   if (c && c.tars === tars && c.keysets.every((k, i) => k === keysets[i])) return c.config;
   const records = new Map<string, Bytes>([[OTA_RECORD_TARS, tars]]);
-  keysets.forEach((v, i) => v && records.set(KVNS[i]!, v));
+  keysets.forEach((v, i) => {
+    if (v) records.set(KVNS[i]!, v);
+  });
   const config = decodeOtaConfig(records);
   lastConfig = { tars, keysets, config };
   return config;
@@ -49,7 +51,8 @@ function env(ctx: AppletContext, config: OtaConfig, usimAid: Bytes | undefined):
     session = createOtaSession();
     ctx.ram.set('session', session);
   }
-  const counters = () => decodeOtaCounters(ctx.nvm.get(OTA_RECORD_COUNTERS) ?? new Uint8Array(0)) ?? new Map();
+  const counters = () =>
+    decodeOtaCounters(ctx.nvm.get(OTA_RECORD_COUNTERS) ?? new Uint8Array(0)) ?? new Map();
   return {
     config,
     session,

@@ -1,8 +1,8 @@
 // The USIM application (TS 31.102) as an applet riding on ADF.USIM: the file system is the OS's; this
 // applet adds AUTHENTICATE (§7.1.2) with the subscriber keys and SQN state kept in NVM.
 
-import type { Applet, AppletContext, Reply } from '../../card-os/applet.js';
 import type { Command } from '../../card-os/apdu.js';
+import type { Applet, AppletContext, Reply } from '../../card-os/applet.js';
 import type { Bytes } from '../../card-os/bytes.js';
 import { SW } from '../../card-os/sw.js';
 import { authenticate } from './authenticate.js';
@@ -22,7 +22,11 @@ const INS_AUTHENTICATE = 0x88;
 const keyCache = new WeakMap<Bytes, SubscriberKeys | null>();
 const sqnCache = new WeakMap<Bytes, SqnState | null>();
 
-function cached<T>(cache: WeakMap<Bytes, T | null>, b: Bytes | undefined, decode: (b: Bytes) => T | undefined) {
+function cached<T>(
+  cache: WeakMap<Bytes, T | null>,
+  b: Bytes | undefined,
+  decode: (b: Bytes) => T | undefined,
+) {
   if (!b) return undefined;
   let v = cache.get(b);
   if (v === undefined) {

@@ -49,9 +49,9 @@ export function registerServe(program: Command): void {
         if (!['auto', 't0', 't1'].includes(p))
           throw new Error(`--protocol must be auto, t0 or t1, got "${opts.protocol}"`);
         // auto keeps the protocol the card has in-process, so one script gives the same transcript both ways;
-      // hosts that apply the T=0 rules (pySim, scriptor's GET RESPONSE lines) work with it under either
-      // protocol pcsc-lite settles on.
-      if (p !== 'auto') card.protocol = p === 't0' ? 0 : 1;
+        // hosts that apply the T=0 rules (pySim, scriptor's GET RESPONSE lines) work with it under either
+        // protocol pcsc-lite settles on.
+        if (p !== 'auto') card.protocol = p === 't0' ? 0 : 1;
         let steps = card.nvm.steps;
         const recorder = opts.trace?.length
           ? openRecorder(opts.trace, {

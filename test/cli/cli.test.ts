@@ -34,6 +34,16 @@ describe('uicc run', () => {
     expect(r.stdout).toMatch(/expectations passed, 0 failed/);
   });
 
+  it('every example under examples/ passes on a fresh card', async () => {
+    const { readdirSync } = await import('node:fs');
+    const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.apdu'));
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    for (const f of examples) {
+      const r = await uicc('run', `examples/${f}`);
+      expect(r.code, `${f}: ${r.stdout}`).toBe(0);
+    }
+  });
+
   it('reports a failed expectation with file:line, expected vs actual and the decoded SW, exit 1', async () => {
     const f = join(dir, 'fail.apdu');
     writeFileSync(f, '# a script\n00 A4 00 04 02 12 34 => 9000\n');

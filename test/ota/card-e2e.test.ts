@@ -56,7 +56,10 @@ describe('OTA RFM through the card OS', () => {
 
   it('a wrong key gets PoR 01 and writes nothing; the counter does not move', async () => {
     const { card, transport, server } = setup();
-    const keysets = OTA_TEST_KEYSETS.map((k) => ({ ...k, kid: k.kid && { ...k.kid, key: k.kid.key.map((b) => b ^ 1) } }));
+    const keysets = OTA_TEST_KEYSETS.map((k) => ({
+      ...k,
+      kid: k.kid && { ...k.kid, key: k.kid.key.map((b) => b ^ 1) },
+    }));
     const r = await deliverOta(transport, server, {
       iccid: '1',
       tar: 0xb00011,

@@ -33,7 +33,6 @@ export const READ_IMSI_SCRIPT = [
   '00 A4 04 04 07 A0 00 00 00 87 10 02  => 61xx',
   'verify pin1 1234                     => 9000',
   '00 A4 00 04 02 6F 07                 => 61xx',
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a script variable, expanded by the script runner
   '00 C0 00 00 ${SW2}                   => 62 * 9000',
   '00 B0 00 00 09                       => 08 09 10 10 10 32 54 76 98 9000',
 ].join('\n');

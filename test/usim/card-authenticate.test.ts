@@ -100,7 +100,8 @@ describe('AUTHENTICATE between the AuC and the card', () => {
     expect(again.data.slice(0, 4)).toBe('DC0E');
     // A card that is ahead of the AuC: a fresh AuC starts at SEQ 1 again.
     const b = auc();
-    for (let i = 0; i < 3; i++) tx(card, authApdu(...((x) => [toHex(x.rand), toHex(x.autn)] as const)(a.generateVector(IMSI))));
+    for (let i = 0; i < 3; i++)
+      tx(card, authApdu(...((x) => [toHex(x.rand), toHex(x.autn)] as const)(a.generateVector(IMSI))));
     const stale = b.generateVector(IMSI);
     const sync = tx(card, authApdu(toHex(stale.rand), toHex(stale.autn)));
     expect(sync.data.slice(0, 4)).toBe('DC0E');
