@@ -88,7 +88,8 @@ export class CardOs implements IccCard {
   private proactive: { cmd: Bytes; owner: Applet | undefined }[] = [];
   private lastProactiveOwner: Applet | undefined;
   private termProfile: Bytes = new Uint8Array(0);
-  private ctxCache = new Map<string, AppletContext>();
+  /** Applet windows for the terminal's session, per applet and channel. */
+  private ctxCache = new Map<Applet, AppletContext[]>();
   /** Per-applet RAM, cleared at reset (volatile state such as secure sessions). */
   private ram = new Map<string, Map<string, unknown>>();
 
@@ -350,13 +351,12 @@ export class CardOs implements IccCard {
   /** The applet's window onto the OS; cached per applet and channel for the terminal's session. */
   context(x: Exec, applet: Applet): AppletContext {
     if (x.session !== this.session) return this.makeContext(x.chNo, applet, x.session);
-    const key = `${applet.name}/${x.chNo}`;
-    let ctx = this.ctxCache.get(key);
-    if (!ctx) {
-      ctx = this.makeContext(x.chNo, applet, x.session);
-      this.ctxCache.set(key, ctx);
+    let perChannel = this.ctxCache.get(applet);
+    if (!perChannel) {
+      perChannel = [];
+      this.ctxCache.set(applet, perChannel);
     }
-    return ctx;
+    return (perChannel[x.chNo] ??= this.makeContext(x.chNo, applet, x.session));
   }
 
   private makeContext(chNo: number, applet: Applet, session: Session): AppletContext {

@@ -6,7 +6,7 @@ import type { Applet, AppletContext, Reply } from '../../card-os/applet.js';
 import type { Bytes } from '../../card-os/bytes.js';
 import { SW } from '../../card-os/sw.js';
 import { authenticate } from './authenticate.js';
-import { decodeSqnState, encodeSqnState, type SqnState } from './sqn.js';
+import { decodeSqnState, type SqnState, updateSqnRecord } from './sqn.js';
 import { decodeSubscriberKeys, type SubscriberKeys } from './subscriber-keys.js';
 
 /** NVM records of the active subscription. The key record is never readable through any command. */
@@ -17,37 +17,50 @@ export const USIM_SQN = 'usim/sqn';
 const SERVICE_GSM_ACCESS = 27;
 const INS_AUTHENTICATE = 0x88;
 
-// Decoded records cached on the stored bytes: the bytes object only changes when the record is
+// Decoded key records cached on the stored bytes: the bytes object only changes when the record is
 // rewritten, and cards made from one profile share it, so the key schedule is expanded once.
 const keyCache = new WeakMap<Bytes, SubscriberKeys | null>();
-const sqnCache = new WeakMap<Bytes, SqnState | null>();
 
-function cached<T>(
-  cache: WeakMap<Bytes, T | null>,
-  b: Bytes | undefined,
-  decode: (b: Bytes) => T | undefined,
-) {
+function keysOf(b: Bytes | undefined): SubscriberKeys | undefined {
   if (!b) return undefined;
-  let v = cache.get(b);
+  let v = keyCache.get(b);
   if (v === undefined) {
-    v = decode(b) ?? null;
-    cache.set(b, v);
+    v = decodeSubscriberKeys(b) ?? null;
+    keyCache.set(b, v);
   }
   return v ?? undefined;
+}
+
+interface SqnRam {
+  bytes: Bytes;
+  state: SqnState;
+}
+
+/** The decoded SQN state, kept in the card's RAM while its NVM record is the one it was decoded from. */
+function sqnOf(ctx: AppletContext): SqnRam | undefined {
+  const stored = ctx.nvm.get(USIM_SQN);
+  if (!stored) return undefined;
+  const ram = ctx.ram.get('sqn') as SqnRam | undefined;
+  if (ram && ram.bytes === stored) return ram;
+  const state = decodeSqnState(stored);
+  if (!state) return undefined;
+  const fresh = { bytes: stored, state };
+  ctx.ram.set('sqn', fresh);
+  return fresh;
 }
 
 function runAuthenticate(cmd: Command, ctx: AppletContext): Reply {
   // AUTHENTICATE is an ISO-class command (CLA 0X/4X), TS 31.102 §7.1.
   if (cmd.cla & 0x80) return { sw: SW.CLA_NOT_SUPPORTED };
-  const keys = cached(keyCache, ctx.nvm.get(USIM_KEYS), decodeSubscriberKeys);
-  const sqn = cached(sqnCache, ctx.nvm.get(USIM_SQN), decodeSqnState);
+  const keys = keysOf(ctx.nvm.get(USIM_KEYS));
+  const sqn = sqnOf(ctx);
   if (!keys || !sqn) return { sw: SW.TECHNICAL_PROBLEM };
-  const r = authenticate(cmd, keys, sqn, { gsmAccess: ctx.service(SERVICE_GSM_ACCESS) });
+  const r = authenticate(cmd, keys, sqn.state, { gsmAccess: ctx.service(SERVICE_GSM_ACCESS) });
   if (r.sqnState) {
     // The new SQN state is stored before the answer leaves the card (TS 33.102 Annex C.2).
-    const enc = encodeSqnState(r.sqnState);
-    sqnCache.set(enc, r.sqnState);
-    ctx.nvm.set(USIM_SQN, enc);
+    const bytes = updateSqnRecord(sqn.bytes, sqn.state, r.sqnState);
+    ctx.nvm.set(USIM_SQN, bytes);
+    ctx.ram.set('sqn', { bytes, state: r.sqnState });
   }
   return r.data ? { sw: r.sw, data: r.data } : { sw: r.sw };
 }

@@ -144,6 +144,18 @@ export function encodeSqnState(state: SqnState): Bytes {
   return out;
 }
 
+/**
+ * The record of `next` from the record of the state it came from: one AUTHENTICATE changes one SEQ_MS(i), so
+ * only that slot is rewritten (the hot path avoids re-encoding every slot).
+ */
+export function updateSqnRecord(prevRecord: Bytes, prev: SqnState, next: SqnState): Bytes {
+  const out = prevRecord.slice();
+  for (let i = 0; i < next.seqMs.length; i++) {
+    if (next.seqMs[i] !== prev.seqMs[i]) put48(out, HEADER + 6 * i, next.seqMs[i]!);
+  }
+  return out;
+}
+
 /** Decodes NVM bytes; undefined when they are not a well-formed state (wrong version, sizes, ranges). */
 export function decodeSqnState(bytes: Bytes): SqnState | undefined {
   if (!(bytes instanceof Uint8Array) || bytes.length < HEADER || bytes[0] !== VERSION) return undefined;

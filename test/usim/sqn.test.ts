@@ -157,3 +157,21 @@ describe('SQN state NVM encoding', () => {
     expect(decodeSqnState('nope' as unknown as Uint8Array)).toBeUndefined();
   });
 });
+
+describe('updateSqnRecord', async () => {
+  const { checkSqn, decodeSqnState, encodeSqnState, initialSqnState, updateSqnRecord } = await import(
+    '../../applets/usim/sqn.js'
+  );
+  it('gives the same bytes as a full encode', () => {
+    let s = initialSqnState();
+    let rec = encodeSqnState(s);
+    for (const sqn of [0x21, 0x42, 0x3f, 0x1000, 0x61]) {
+      const r = checkSqn(s, sqn);
+      if (!r.ok) continue;
+      rec = updateSqnRecord(rec, s, r.next);
+      s = r.next;
+      expect(rec).toEqual(encodeSqnState(s));
+      expect(decodeSqnState(rec)).toEqual(s);
+    }
+  });
+});
