@@ -28,7 +28,7 @@ function hexArg(v: string, name: string, bytes: number): number {
 export function loadKeysets(file: string): OtaKeyset[] {
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(file, 'utf8'));
+    doc = parseYaml(readFileSync(file, 'utf8'), { schema: 'failsafe' }); // scalars stay text, as in profiles
   } catch (e) {
     throw new Error(`${file}: cannot read keys (${(e as Error).message.split('\n')[0]})`);
   }
