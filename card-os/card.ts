@@ -92,6 +92,7 @@ export class CardOs implements IccCard {
   private ctxCache = new Map<Applet, AppletContext[]>();
   /** Per-applet RAM, cleared at reset (volatile state such as secure sessions). */
   private ram = new Map<string, Map<string, unknown>>();
+  private isolatedRam = new WeakMap<Session, Map<string, Map<string, unknown>>>();
 
   constructor(spec: CardSpec, opts: CardOptions = {}) {
     this.spec = spec;
@@ -148,24 +149,11 @@ export class CardOs implements IccCard {
     if (!parsed.cmd) return response(parsed.error);
     const cmd = parsed.cmd;
     const cla = cmd.cla;
-    // CLA coding, TS 102 221 §10.1.1: 0X/8X (channels 0-3, SM in b4-b3), 4X/CX (channels 4-19, SM in b6),
-    // with b8-b5 = 1010 (A0, the GSM class) and FF not ours.
+    // CLA coding, ISO/IEC 7816-4 §5.4.1 and TS 102 221 §10.1.1: 0X/8X (channels 0-3, SM in b4-b3), 4X-7X and
+    // CX-FX (channels 4-19, SM in b6), b5 = command chaining. 2X/3X/BX are RFU, AX is the GSM class, FF is
+    // reserved for PPS: not ours.
     const hi = cla & 0xf0;
-    if (
-      cla === 0xff ||
-      hi === 0xa0 ||
-      hi === 0x10 ||
-      hi === 0x20 ||
-      hi === 0x30 ||
-      hi === 0x50 ||
-      hi === 0x60 ||
-      hi === 0x70 ||
-      hi === 0x90 ||
-      hi === 0xb0 ||
-      hi === 0xd0 ||
-      hi === 0xf0
-    )
-      return response(SW.CLA_NOT_SUPPORTED);
+    if (cla === 0xff || hi === 0xa0 || hi === 0x20 || hi === 0x30 || hi === 0xb0) return response(SW.CLA_NOT_SUPPORTED);
     const chNo = channelOf(cla);
     const ch = session.channels[chNo];
     if (!ch) return response(SW.LOGICAL_CHANNEL_NOT_SUPPORTED);
@@ -181,6 +169,7 @@ export class CardOs implements IccCard {
       const def = COMMANDS[cmd.ins];
       if (!def) reply = { sw: SW.INS_NOT_SUPPORTED };
       else if (!def.cla(cla)) reply = { sw: SW.CLA_NOT_SUPPORTED };
+      else if (cla & 0x10) reply = { sw: SW.CHAINING_NOT_SUPPORTED }; // only applets take chained commands
       else if (cla & 0x40 ? cla & 0x20 : cla & 0x0c) reply = { sw: SW.SECURE_MESSAGING_NOT_SUPPORTED };
       else reply = def.run(x);
     }
@@ -381,7 +370,7 @@ export class CardOs implements IccCard {
       openSession: (o) => this.isolatedSession(o.grants, o.selectAid),
       queueProactive: (c) => this.queueProactive(c, applet),
       terminalProfile: () => this.termProfile,
-      ram: this.ramOf(applet),
+      ram: this.ramOf(applet, session),
       service: (n) => {
         if (!ust || n < 1) return false;
         const b = this.content(ust);
@@ -391,18 +380,23 @@ export class CardOs implements IccCard {
     };
   }
 
-  private ramOf(applet: Applet): Map<string, unknown> {
-    let m = this.ram.get(applet.name);
+  /** RAM of an applet: the terminal's session has the card's; an isolated session (RFM) has its own. */
+  private ramOf(applet: Applet, session: Session): Map<string, unknown> {
+    let byApplet = this.ram;
+    if (session !== this.session) {
+      byApplet = this.isolatedRam.get(session) ?? new Map();
+      this.isolatedRam.set(session, byApplet);
+    }
+    let m = byApplet.get(applet.name);
     if (!m) {
       m = new Map();
-      this.ram.set(applet.name, m);
+      byApplet.set(applet.name, m);
     }
     return m;
   }
 
   private runResetHooks(): void {
     this.ctxCache.clear();
-    this.ram.clear();
     const x: Exec = {
       cmd: RESET_CMD,
       os: this,
@@ -410,7 +404,10 @@ export class CardOs implements IccCard {
       ch: this.session.channels[0]!,
       chNo: 0,
     };
+    // The hooks still see the RAM of before the reset (to wipe session keys), then RAM is cleared.
     for (const a of this.applets) if (a.reset) a.reset(this.context(x, a));
+    this.ctxCache.clear();
+    this.ram.clear();
   }
 
   /** Memory this card holds of its own (beyond the shared profile template). */

@@ -1,28 +1,33 @@
 // The AES primitives GP secure channels use (GPC v2.3 Amd D §4.1 / Annex B): CMAC, CBC without library
 // padding, one-block ECB, ISO/IEC 9797-1 method 2 padding, and the key check value.
 
-import { cbc, cmac, ecb } from '@noble/ciphers/aes.js';
-import type { Bytes } from '../../card-os/bytes.js';
+// CBC and CMAC are the card's shared ones (card-os/crypto: key schedules cached per key).
 
-export const BLOCK = 16;
+import type { Bytes } from '../../card-os/bytes.js';
+import { AES_BLOCK, aesCbcDecrypt as cbcDecrypt, aesCbcEncrypt as cbcEncrypt } from '../../card-os/crypto/aes.js';
+import { aesCmac as cmac } from '../../card-os/crypto/aes-cmac.js';
+
+export const BLOCK = AES_BLOCK;
+const ZERO_IV = new Uint8Array(BLOCK);
 
 export function aesCmac(key: Bytes, msg: Bytes): Bytes {
-  return cmac(msg, key);
+  return cmac(key, msg);
 }
 
 /** AES-CBC over whole blocks (the caller pads). */
 export function aesCbcEncrypt(key: Bytes, iv: Bytes, data: Bytes): Bytes {
-  return cbc(key, iv, { disablePadding: true }).encrypt(data);
+  return cbcEncrypt(key, iv, data);
 }
 
 /** AES-CBC decryption of whole blocks; undefined when the length is not a block multiple. */
 export function aesCbcDecrypt(key: Bytes, iv: Bytes, data: Bytes): Bytes | undefined {
   if (data.length % BLOCK !== 0) return undefined;
-  return cbc(key, iv, { disablePadding: true }).decrypt(data);
+  return cbcDecrypt(key, iv, data);
 }
 
+/** One-block AES (ECB), as CBC with a zero IV over one block. */
 export function aesBlock(key: Bytes, block: Bytes): Bytes {
-  return ecb(key, { disablePadding: true }).encrypt(block);
+  return cbcEncrypt(key, ZERO_IV, block);
 }
 
 /** ISO/IEC 9797-1 padding method 2 (GPC Annex B.2.3): 80 then 00s to a block multiple; always adds. */

@@ -198,6 +198,8 @@ describe('class, instruction and life cycle', () => {
     expect(tx(c, '80A40004023F0000').sw).toBe('6E00'); // SELECT is ISO class
     expect(tx(c, '00F2000000').sw).toBe('6E00'); // STATUS is 8X class
     expect(tx(c, '0CA40004023F0000').sw).toBe('6882'); // secure messaging
+    expect(tx(c, '10A40004023F0000').sw).toBe('6884'); // command chaining: only applets take it
+    for (const cla of ['20', '3F', 'B0', 'FF']) expect(tx(c, `${cla}A40004023F0000`).sw).toBe('6E00');
     expect(tx(c, '01A40004023F0000').sw).toBe('6881'); // channel 1 not open
     expect(tx(c, '0088008100').sw).toBe('6D00'); // AUTHENTICATE outside ADF.USIM
   });
