@@ -1,24 +1,11 @@
 // The `uicc` binary as people use it: the built CLI (npm test builds first), run as a child process.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, uiccProcess } from '../support/cli.js';
 
-const run = promisify(execFile);
-const BIN = join(__dirname, '..', '..', 'bin', 'uicc.js');
-const ROOT = join(__dirname, '..', '..');
-
-async function uicc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run('node', [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const uicc = uiccProcess;
 
 let dir: string;
 beforeAll(() => {

@@ -2,15 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { openCard } from '../../host/card-factory.js';
 import { shellLine } from '../../host/cli/shell.js';
-import { contentDecoder } from '../../host/decode/content.js';
 import { ExchangeDecoder } from '../../host/decode/apdu.js';
+import { contentDecoder } from '../../host/decode/content.js';
 import { embeddedTransport } from '../../host/transport/embedded.js';
 
 async function session(lines: string[], raw = false) {
   const t = embeddedTransport(openCard().card);
   const state = { raw, decoder: new ExchangeDecoder(contentDecoder) };
   const out: string[] = [];
-  for (const l of lines) if ((await shellLine(l, t, state, (s) => out.push(s))) === 'exit') out.push('<exit>');
+  for (const l of lines)
+    if ((await shellLine(l, t, state, (s) => out.push(s))) === 'exit') out.push('<exit>');
   return out.join('\n');
 }
 
@@ -24,7 +25,15 @@ describe('uicc shell', () => {
   });
 
   it('takes hex, keeps 61xx in raw mode, and says what is wrong with a bad line', async () => {
-    const out = await session(['raw on', '00 A4 00 04 02 3F 00', 'select', 'read-binary x', 'zz', 'reset', 'help']);
+    const out = await session([
+      'raw on',
+      '00 A4 00 04 02 3F 00',
+      'select',
+      'read-binary x',
+      'zz',
+      'reset',
+      'help',
+    ]);
     expect(out).toContain('< 61 29');
     expect(out).not.toContain('> 00 C0');
     expect(out).toContain('missing file id or path (usage: select FID|PATH)');

@@ -10,21 +10,13 @@ import { formatSubscriberFile } from '../../host/network/subscribers.js';
 import { loadDefaultProfile } from '../../host/profile/load.js';
 import { waitForReader } from '../../pcsc-bridge/pcsc-transport.js';
 import { type PcscdHarness, startPcscd } from '../../pcsc-bridge/pcscd-harness.js';
-import { needs, pcscdGate, run } from './support.js';
+import { ROOT, uiccProcess } from '../support/cli.js';
+import { needs, pcscdGate } from './support.js';
 
-const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'uicc.js');
 const gate = await pcscdGate();
 
-async function uicc(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run('node', [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
+const uicc = uiccProcess;
 
 const exchanges = (jsonl: string) =>
   jsonl

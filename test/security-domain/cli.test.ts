@@ -4,29 +4,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kcv } from '../../applets/security-domain/aes.js';
 import { toHex } from '../../card-os/bytes.js';
-import { main } from '../../host/cli/main.js';
 import { formatSubscriberFile, loadSubscribers } from '../../host/network/subscribers.js';
+import { captureCli } from '../support/cli.js';
 import { profileRecord } from './support.js';
 
-let out: string[] = [];
-
-beforeEach(() => {
-  out = [];
-  process.exitCode = undefined;
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
-
-const uicc = (...args: string[]) => main(args);
-const text = () => out.join('\n');
+const { out, uicc, text } = captureCli();
 
 /** Values that must never be printed: the profile's K and OPc and the SD's private key. */
 const SECRETS = ['465B5CE8B199B49F', 'CD63CB71954A9F4E', '1111111111111111'];
@@ -70,7 +55,7 @@ describe('uicc ltk-update', () => {
     const image = join(dir, 'card.json');
     writeFileSync(hss, formatSubscriberFile([profileRecord()]));
     for (let run = 1; run <= 2; run++) {
-      out = [];
+      out.length = 0;
       expect(await uicc('ltk-update', '--profile-id', '0', '--hss', hss, '--card', image)).toBe(0);
       const rec = loadSubscribers(hss)[0]!;
       const printed = printedKcvs();
@@ -85,10 +70,10 @@ describe('uicc ltk-update', () => {
   it('refusals: an unknown profile (6A88), a bad or missing --profile-id', async () => {
     expect(await uicc('ltk-update', '--profile-id', '1')).toBe(2);
     expect(text()).toContain('uicc: profile update refused: 6A88 (Referenced data not found)');
-    out = [];
+    out.length = 0;
     expect(await uicc('ltk-update', '--profile-id', '256')).toBe(2);
     expect(text()).toContain('--profile-id is a key-slot index 0..255, got "256"');
-    out = [];
+    out.length = 0;
     expect(await uicc('ltk-update')).toBe(2);
   });
 });

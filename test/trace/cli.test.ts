@@ -1,27 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../host/cli/main.js';
+import { describe, expect, it } from 'vitest';
+import { captureCli } from '../support/cli.js';
 import { profileWithImsi, READ_IMSI_SCRIPT, tmp } from './helpers.js';
 
-let out: string[] = [];
-
-beforeEach(() => {
-  out = [];
-  process.exitCode = undefined;
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
-
-async function uicc(...args: string[]): Promise<number> {
-  process.exitCode = undefined;
-  return main(args);
-}
+const { out, uicc } = captureCli();
 
 /** A recorded `uicc run` of the IMSI script, plus a secrets file with PIN1. */
 async function recorded() {
@@ -41,14 +24,14 @@ describe('uicc replay / trace show / trace diff', () => {
     const r = await recorded();
     expect(existsSync(r.pcap)).toBe(true);
     expect(readFileSync(r.jsonl, 'utf8')).toContain('"type":"trace"');
-    out = [];
+    out.length = 0;
     expect(await uicc('replay', r.jsonl, '--secrets', r.secrets)).toBe(0);
     expect(out.at(-1)).toBe('7 compared, 0 differences');
   });
 
   it('replay exits 1 on a difference and prints both sides with their meaning', async () => {
     const r = await recorded();
-    out = [];
+    out.length = 0;
     const other = profileWithImsi(r.dir, '001010123456780');
     expect(await uicc('replay', r.jsonl, '--secrets', r.secrets, '--profile', other)).toBe(1);
     expect(out.join('\n')).toMatch(
@@ -62,7 +45,7 @@ describe('uicc replay / trace show / trace diff', () => {
     const other = profileWithImsi(r.dir, '001010123456780');
     const rules = join(r.dir, 'ignore.yaml');
     writeFileSync(rules, 'ignore:\n  - name: IMSI\n    match: "00 B0 00 00 09"\n    response: "xx*"\n');
-    out = [];
+    out.length = 0;
     expect(
       await uicc('replay', r.jsonl, '--secrets', r.secrets, '--profile', other, '--ignore', rules, '--json'),
     ).toBe(0);
@@ -82,7 +65,7 @@ describe('uicc replay / trace show / trace diff', () => {
     writeFileSync(script, 'verify pin1 1234 => 9000\n');
     const jsonl = join(dir, 'v.jsonl');
     expect(await uicc('run', script, '--trace', jsonl)).toBe(0);
-    out = [];
+    out.length = 0;
     expect(await uicc('replay', jsonl)).toBe(3);
     expect(out.join('\n')).toMatch(
       /#1 VERIFY PIN: not sent: masked when recorded; give pin1 with --secrets FILE/,
@@ -91,10 +74,10 @@ describe('uicc replay / trace show / trace diff', () => {
 
   it('trace show and trace diff', async () => {
     const r = await recorded();
-    out = [];
+    out.length = 0;
     expect(await uicc('trace', 'show', r.jsonl)).toBe(0);
     expect(out.filter((l) => l.startsWith('#'))).toHaveLength(6);
-    out = [];
+    out.length = 0;
     expect(await uicc('trace', 'show', r.jsonl, '--expand', '#6')).toBe(0);
     expect(out.some((l) => l === '        < 08 09 10 10 10 32 54 76 98 90 00')).toBe(true);
     expect(await uicc('trace', 'diff', r.jsonl, r.jsonl)).toBe(0);

@@ -1,0 +1,55 @@
+// Running the `uicc` CLI in tests: as a child process (the built binary, as people run it), or in-process
+// with console output captured.
+
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, vi } from 'vitest';
+import { main } from '../../host/cli/main.js';
+
+export const ROOT = join(__dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'uicc.js');
+const run = promisify(execFile);
+
+export interface ProcessResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `node bin/uicc.js ARGS` from the project root (npm test builds dist/ first). */
+export async function uiccProcess(...args: string[]): Promise<ProcessResult> {
+  try {
+    const r = await run('node', [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+/**
+ * In-process CLI runs with console.log/error captured; call at the top of a describe or file (it registers
+ * beforeEach/afterEach hooks).
+ */
+export function captureCli() {
+  const out: string[] = [];
+  beforeEach(() => {
+    out.length = 0;
+    process.exitCode = undefined;
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    process.exitCode = undefined;
+  });
+  return {
+    out,
+    text: () => out.join('\n'),
+    uicc: (...args: string[]) => {
+      process.exitCode = undefined;
+      return main(args);
+    },
+  };
+}
