@@ -38,7 +38,8 @@ export function eventLine(e: RenderedEvent): string {
         type: 'exchange',
         i: e.i,
         t: round3(e.t),
-        ms: round3(e.ms),
+        // Not measured for in-process exchanges (they take well under a microsecond): omitted then.
+        ms: Number.isNaN(e.ms) ? undefined : round3(e.ms),
         ch: e.channel,
         command: maskedHex(e.command, e.redactions, 'command'),
         response: maskedHex(e.response, e.redactions, 'response'),

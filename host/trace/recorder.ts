@@ -69,6 +69,16 @@ export class TraceRecorder {
     this.arm();
   }
 
+  /**
+   * An in-process exchange, stamped once as it happens: the card answers in well under a microsecond, so its
+   * duration is not measured (a second clock read would cost as much as the APDU).
+   */
+  exchangeNow(command: Bytes, response: Bytes): void {
+    if (this.closed) return;
+    this.raw.exchange(command, response, performance.now() - this.t0, Number.NaN);
+    this.arm();
+  }
+
   /** An exchange seen elsewhere (vpcd's onExchange), timed as ending now. */
   record(e: { command: Bytes; response: Bytes; elapsedMs?: number }): void {
     const end = performance.now();
@@ -128,6 +138,20 @@ export class TraceRecorder {
 
 /** A Transport that records every exchange and reset of `inner`; closing it closes the recorder too. */
 export function tracingTransport(inner: Transport, recorder: TraceRecorder): Transport {
+  // The embedded card records inside its own (synchronous) exchange: no second async layer, one clock read.
+  if (inner.record) {
+    inner.record(recorder);
+    return {
+      ...inner,
+      async close() {
+        try {
+          await inner.close();
+        } finally {
+          recorder.close();
+        }
+      },
+    };
+  }
   return {
     name: inner.name,
     async transmit(command: Bytes) {
@@ -174,9 +198,8 @@ export function tracingCard(card: IccCard, recorder: TraceRecorder): IccCard {
     },
     powerOff: () => card.powerOff(),
     transmit(command: Bytes) {
-      const start = performance.now();
       const response = card.transmit(command);
-      recorder.exchange(command, response, start, performance.now());
+      recorder.exchangeNow(command, response);
       return response;
     },
   };

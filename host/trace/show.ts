@@ -82,7 +82,7 @@ function exchangeLines(e: RenderedExchange, expand: boolean, c: ReturnType<typeo
   lines.push(`        < ${spacedMasked(resp, c)}`);
   if (e.origin !== undefined)
     lines.push(c.dim(`        continues the response of #${e.origin} at byte ${e.offset}`));
-  lines.push(c.dim(`        ${e.ms.toFixed(3)} ms`));
+  if (!Number.isNaN(e.ms)) lines.push(c.dim(`        ${e.ms.toFixed(3)} ms`));
   for (const d of e.details) lines.push(`        ${d.startsWith('masked:') ? c.magenta(d) : d}`);
   return lines;
 }

@@ -2,7 +2,7 @@
 
 import type { Bytes } from '../../card-os/bytes.js';
 import type { CardOs } from '../../card-os/card.js';
-import type { Transport } from './transport.js';
+import type { ExchangeRecorder, Transport } from './transport.js';
 
 export interface EmbeddedOptions {
   /** Called after an exchange or reset that changed the card's NVM (e.g. to save the card image). */
@@ -17,17 +17,23 @@ export function embeddedTransport(card: CardOs, opts: EmbeddedOptions = {}): Tra
       opts.onChange(card);
     }
   };
+  let recorder: ExchangeRecorder | undefined;
   return {
     name: 'embedded',
     async transmit(command: Bytes) {
       const r = card.transmit(command);
+      recorder?.exchangeNow(command, r);
       changed();
       return r;
     },
     async reset() {
       const atr = card.reset();
+      recorder?.reset(atr);
       changed();
       return atr;
+    },
+    record(r) {
+      recorder = r;
     },
     atr: () => card.atr(),
     async close() {},

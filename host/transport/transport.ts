@@ -13,4 +13,12 @@ export interface Transport {
   atr(): Bytes;
   /** Releases the card/reader. */
   close(): Promise<void>;
+  /** In-process transports record exchanges themselves when given a recorder (host/trace). */
+  record?(recorder: ExchangeRecorder): void;
+}
+
+/** What a transport reports each exchange and reset to, when tracing. */
+export interface ExchangeRecorder {
+  exchangeNow(command: Bytes, response: Bytes): void;
+  reset(atr: Bytes): void;
 }
