@@ -88,8 +88,6 @@ export class CardOs implements IccCard {
   private proactive: { cmd: Bytes; owner: Applet | undefined }[] = [];
   private lastProactiveOwner: Applet | undefined;
   private termProfile: Bytes = new Uint8Array(0);
-  /** Applet windows for the terminal's session, per applet and channel. */
-  private ctxCache = new Map<Applet, AppletContext[]>();
   /** Per-applet RAM, cleared at reset (volatile state such as secure sessions). */
   private ram = new Map<string, Map<string, unknown>>();
   private isolatedRam = new WeakMap<Session, Map<string, Map<string, unknown>>>();
@@ -153,7 +151,8 @@ export class CardOs implements IccCard {
     // CX-FX (channels 4-19, SM in b6), b5 = command chaining. 2X/3X/BX are RFU, AX is the GSM class, FF is
     // reserved for PPS: not ours.
     const hi = cla & 0xf0;
-    if (cla === 0xff || hi === 0xa0 || hi === 0x20 || hi === 0x30 || hi === 0xb0) return response(SW.CLA_NOT_SUPPORTED);
+    if (cla === 0xff || hi === 0xa0 || hi === 0x20 || hi === 0x30 || hi === 0xb0)
+      return response(SW.CLA_NOT_SUPPORTED);
     const chNo = channelOf(cla);
     const ch = session.channels[chNo];
     if (!ch) return response(SW.LOGICAL_CHANNEL_NOT_SUPPORTED);
@@ -169,7 +168,8 @@ export class CardOs implements IccCard {
       const def = COMMANDS[cmd.ins];
       if (!def) reply = { sw: SW.INS_NOT_SUPPORTED };
       else if (!def.cla(cla)) reply = { sw: SW.CLA_NOT_SUPPORTED };
-      else if (cla & 0x10) reply = { sw: SW.CHAINING_NOT_SUPPORTED }; // only applets take chained commands
+      else if (cla & 0x10)
+        reply = { sw: SW.CHAINING_NOT_SUPPORTED }; // only applets take chained commands
       else if (cla & 0x40 ? cla & 0x20 : cla & 0x0c) reply = { sw: SW.SECURE_MESSAGING_NOT_SUPPORTED };
       else reply = def.run(x);
     }
@@ -337,13 +337,12 @@ export class CardOs implements IccCard {
     return { transmit: (c: Bytes) => this.exchange(c, session, true) };
   }
 
-  /** The applet's window onto the OS; cached per applet and channel for the terminal's session. */
+  /** The applet's window onto the OS, cached in the session per applet and channel. */
   context(x: Exec, applet: Applet): AppletContext {
-    if (x.session !== this.session) return this.makeContext(x.chNo, applet, x.session);
-    let perChannel = this.ctxCache.get(applet);
+    let perChannel = x.session.contexts.get(applet);
     if (!perChannel) {
       perChannel = [];
-      this.ctxCache.set(applet, perChannel);
+      x.session.contexts.set(applet, perChannel);
     }
     return (perChannel[x.chNo] ??= this.makeContext(x.chNo, applet, x.session));
   }
@@ -396,7 +395,6 @@ export class CardOs implements IccCard {
   }
 
   private runResetHooks(): void {
-    this.ctxCache.clear();
     const x: Exec = {
       cmd: RESET_CMD,
       os: this,
@@ -406,7 +404,7 @@ export class CardOs implements IccCard {
     };
     // The hooks still see the RAM of before the reset (to wipe session keys), then RAM is cleared.
     for (const a of this.applets) if (a.reset) a.reset(this.context(x, a));
-    this.ctxCache.clear();
+    this.session.contexts.clear();
     this.ram.clear();
   }
 

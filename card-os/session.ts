@@ -1,7 +1,7 @@
 // Volatile state: logical channels with their selection, and the security state of a terminal session.
 // TS 102 221 §8.4 (current directory/EF per channel) and §9.5 (PIN verification status).
 
-import type { Applet } from './applet.js';
+import type { Applet, AppletContext } from './applet.js';
 import type { Bytes } from './bytes.js';
 import type { FileSpec } from './fs/model.js';
 
@@ -28,6 +28,8 @@ export interface Session {
   verified: Set<number>;
   /** Key references granted without verification (RFM keysets run as ADM-equivalent, TS 102 226 §6). */
   grants: ReadonlySet<number>;
+  /** Applet windows made for this session, per applet and channel (card.ts `context`). */
+  contexts: Map<Applet, AppletContext[]>;
 }
 
 export function newChannel(mf: FileSpec): ChannelState {
@@ -41,5 +43,5 @@ export function copyChannel(c: ChannelState): ChannelState {
 export function newSession(mf: FileSpec, grants: Iterable<number> = []): Session {
   const channels: (ChannelState | undefined)[] = new Array(MAX_CHANNELS).fill(undefined);
   channels[0] = newChannel(mf);
-  return { channels, verified: new Set(), grants: new Set(grants) };
+  return { channels, verified: new Set(), grants: new Set(grants), contexts: new Map() };
 }
