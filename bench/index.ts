@@ -9,8 +9,10 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>
   ota: () => import('./ota.js'),
   'card-apdus': () => import('./card-apdus.js'),
   scp11: () => import('./scp11.js'),
+  'security-domain': () => import('./security-domain.js'),
   trace: () => import('./trace.js'),
   pcsc: () => import('./pcsc.js'),
+  scenario: () => import('./scenario.js'),
 };
 
 async function main(): Promise<void> {

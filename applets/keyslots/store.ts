@@ -8,12 +8,12 @@
 //   slot/table          one state byte per slot (SLOT_STATE)
 //   secret/slot/<ii>    the slot's content (encodeSlot), never readable through any command
 
-import { encodeOtaConfig, keysetRecordName, type OtaKeyset } from '../ota/ota-config.js';
-import { USIM_KEYS } from '../usim/applet.js';
-import { decodeSubscriberKeys, encodeSubscriberKeys, type SubscriberKeys } from '../usim/subscriber-keys.js';
 import { type Bytes, toHex } from '../../card-os/bytes.js';
 import type { Nvm } from '../../card-os/nvm.js';
 import { ber, findTag, parseBer } from '../../card-os/tlv.js';
+import { encodeOtaConfig, keysetRecordName, type OtaKeyset } from '../ota/ota-config.js';
+import { USIM_KEYS } from '../usim/applet.js';
+import { decodeSubscriberKeys, encodeSubscriberKeys, type SubscriberKeys } from '../usim/subscriber-keys.js';
 
 export const SLOT_TABLE = 'slot/table';
 export const SLOT_STATE = { UNUSED: 0, ACTIVE: 1, USED: 2 } as const;
@@ -23,7 +23,7 @@ export const slotRecord = (i: number) => `secret/slot/${toHex(Uint8Array.of(i))}
 
 export interface SlotKeys {
   subscriber: SubscriberKeys;
-  /** OTA keysets of the subscription (they replace the card's keysets of the same KVN on activation). */
+  /** OTA keysets of the subscription (on activation they replace every keyset of the card). */
   ota: OtaKeyset[];
   /** Key-encryption key (AES-128) under which the operator sends replacement keys (Alternative 3a). */
   kik?: Bytes;
@@ -59,7 +59,12 @@ export function slotOtaRecords(b: Bytes): Bytes[] {
 }
 
 /** Decodes a slot record; undefined when malformed. OTA keysets are returned as stored records. */
-export function decodeSlot(b: Bytes): { mode: 'keys'; subscriber: SubscriberKeys; ota: Bytes[]; kik?: Bytes } | { mode: 'derive'; master: Bytes } | undefined {
+export function decodeSlot(
+  b: Bytes,
+):
+  | { mode: 'keys'; subscriber: SubscriberKeys; ota: Bytes[]; kik?: Bytes }
+  | { mode: 'derive'; master: Bytes }
+  | undefined {
   const outer = parseBer(b);
   if (!outer || outer.length !== 1 || outer[0]!.tag !== 0xa0) return undefined;
   const items = parseBer(outer[0]!.value);
@@ -136,6 +141,9 @@ export function writeProfileKeys(nvm: Nvm, profileId: Bytes, k: Bytes, opc: Byte
     opc,
     constants: cur?.mode === 'keys' ? cur.subscriber.constants : undefined,
   };
-  nvm.set(slotRecord(i), cur?.mode === 'keys' ? keysSlot(subscriber, cur.ota, cur.kik) : keysSlot(subscriber, []));
+  nvm.set(
+    slotRecord(i),
+    cur?.mode === 'keys' ? keysSlot(subscriber, cur.ota, cur.kik) : keysSlot(subscriber, []),
+  );
   return true;
 }

@@ -11,6 +11,7 @@
 // status 0B (TS 31.115 §7).
 
 import { type Bytes, concat } from '../../card-os/bytes.js';
+import { PowerLoss } from '../../card-os/nvm.js';
 import { SW } from '../../card-os/sw.js';
 import { type CommandHeader, openCommandPacket, readCommandHeader } from './command-packet.js';
 import { checkCounter } from './counter.js';
@@ -96,7 +97,9 @@ const ACCEPTED: EnvelopeResult = { sw: SW.OK };
 export function handleSmsPpEnvelope(envelopeData: Bytes, env: OtaEnv): EnvelopeResult {
   try {
     return handle(envelopeData, env);
-  } catch {
+  } catch (e) {
+    // A simulated tear (PowerLoss from the NVM) must reach the test that caused it: the card is dead.
+    if (e instanceof PowerLoss) throw e;
     // Only an environment callback that breaks its no-throw contract gets here.
     return { sw: SW.TECHNICAL_PROBLEM };
   }

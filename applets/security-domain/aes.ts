@@ -4,7 +4,11 @@
 // CBC and CMAC are the card's shared ones (card-os/crypto: key schedules cached per key).
 
 import type { Bytes } from '../../card-os/bytes.js';
-import { AES_BLOCK, aesCbcDecrypt as cbcDecrypt, aesCbcEncrypt as cbcEncrypt } from '../../card-os/crypto/aes.js';
+import {
+  AES_BLOCK,
+  aesCbcDecrypt as cbcDecrypt,
+  aesCbcEncrypt as cbcEncrypt,
+} from '../../card-os/crypto/aes.js';
 import { aesCmac as cmac } from '../../card-os/crypto/aes-cmac.js';
 
 export const BLOCK = AES_BLOCK;

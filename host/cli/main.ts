@@ -4,9 +4,11 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuth } from './auth.js';
 import { registerCardCommands } from './card-commands.js';
+import { registerLtkUpdate } from './ltk-update.js';
 import { registerOta } from './ota.js';
 import { registerReaders } from './readers.js';
 import { registerRun } from './run.js';
+import { registerScenario } from './scenario.js';
 import { registerServe } from './serve.js';
 import { registerShell } from './shell.js';
 import { registerTraceCommands } from './trace.js';
@@ -23,10 +25,12 @@ export function buildProgram(): Command {
   registerShell(program);
   registerAuth(program);
   registerOta(program);
+  registerLtkUpdate(program);
   registerServe(program);
   registerReaders(program);
   registerCardCommands(program);
   registerTraceCommands(program);
+  registerScenario(program);
   return program;
 }
 

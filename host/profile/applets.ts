@@ -4,6 +4,8 @@
 
 import { p256 } from '@noble/curves/nist.js';
 import * as z from 'zod';
+import { parseGpCertificate } from '../../applets/security-domain/gp-certificate.js';
+import { OCE_CA_KID } from '../../applets/security-domain/scp11-keys.js';
 import { constantsProblem, type MilenageConstants } from '../../applets/usim/milenage.js';
 import { DEFAULT_SQN_CONFIG, type SqnConfig, sqnConfigProblem } from '../../applets/usim/sqn.js';
 import type { SubscriberKeys } from '../../applets/usim/subscriber-keys.js';
@@ -208,6 +210,13 @@ export interface SecurityDomainProfile {
   certificate: Bytes;
   /** PK.CA-KLOC.ECDSA, the CA key that OCE certificates must chain to (uncompressed point). */
   caPublicKey: Bytes;
+  /** Its key identifier: when given, the first OCE certificate's issuer id (tag 42) must equal it. */
+  caKeyId?: Bytes;
+  /** Key reference of PK.CA-KLOC.ECDSA for PSO P2 / P1 (default KID 10, KVN = kvn). */
+  caKid: number;
+  caKvn: number;
+  /** Whether the key also serves SCP11b (KID 13) besides SCP11a (KID 11). Default true. */
+  scp11b: boolean;
 }
 
 function onCurve(b: Bytes): boolean {
@@ -219,16 +228,25 @@ function onCurve(b: Bytes): boolean {
   }
 }
 
-function certificatesProblem(b: Bytes): string | undefined {
+/** The certificates of a concatenation, or why it is not one. */
+function splitCertificates(b: Bytes): Bytes[] | string {
+  const out: Bytes[] = [];
   let off = 0;
   while (off < b.length) {
     const t = readBer(b, off);
     if (!t) return 'is not well-formed BER-TLV';
     if (t.tag !== 0x7f21 && t.tag !== 0x30)
       return 'holds something other than GP (7F21) or X.509 (30) certificates';
+    out.push(b.subarray(off, off + t.length));
     off += t.length;
   }
-  return off === 0 ? 'is empty' : undefined;
+  return out.length === 0 ? 'is empty' : out;
+}
+
+/** The certificates of a profile's `certificate` value (validated by the schema), leaf last. */
+export function certificateList(b: Bytes): Bytes[] {
+  const list = splitCertificates(b);
+  return typeof list === 'string' ? [] : list;
 }
 
 export const securityDomainSchema = z
@@ -238,6 +256,10 @@ export const securityDomainSchema = z
     keyPair: z.strictObject({ private: hexBytes(32, 32), public: hexBytes(65, 65) }),
     certificate: hexBytes(1),
     caPublicKey: hexBytes(65, 65),
+    caKeyId: hexBytes(1, 32).optional(),
+    caKid: hexNumber(2, 1, 0x7f).optional(),
+    caKvn: hexNumber(2, 1, 0x7f).optional(),
+    scp11b: bool.optional(),
   })
   .transform((s, ctx): SecurityDomainProfile => {
     const bad = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', message, path });
@@ -248,14 +270,112 @@ export const securityDomainSchema = z
     }
     if (!onCurve(s.keyPair.public)) bad(['keyPair', 'public'], 'is not an uncompressed P-256 point');
     if (!onCurve(s.caPublicKey)) bad(['caPublicKey'], 'is not an uncompressed P-256 point');
-    const certProblem = certificatesProblem(s.certificate);
-    if (certProblem) bad(['certificate'], certProblem);
-    return {
+    const certs = splitCertificates(s.certificate);
+    if (typeof certs === 'string') bad(['certificate'], certs);
+    else {
+      // A GP leaf certificate carries PK.SD.ECKA (7F49 / B0): it must be this key pair's.
+      const leaf = parseGpCertificate(certs[certs.length - 1]!);
+      if (!('sw' in leaf) && !equal(leaf.cert.publicKey, s.keyPair.public))
+        bad(['certificate'], 'the last certificate does not carry keyPair.public');
+    }
+    const out: SecurityDomainProfile = {
       aid: s.aid,
       kvn: s.kvn,
       privateKey: s.keyPair.private,
       publicKey: s.keyPair.public,
       certificate: s.certificate,
       caPublicKey: s.caPublicKey,
+      caKid: s.caKid ?? OCE_CA_KID,
+      caKvn: s.caKvn ?? s.kvn,
+      scp11b: s.scp11b ?? true,
     };
+    if (s.caKeyId) out.caKeyId = s.caKeyId;
+    return out;
+  });
+
+// ---- keySlots ----
+
+/** One reserve slot: pre-generated keys (Alternative 3b) or a master secret the keys are derived from. */
+export type KeySlotProfile =
+  | { mode: 'keys'; subscriber: SubscriberKeys; ota: OtaKeysetProfile[]; kik?: Bytes }
+  | { mode: 'derive'; master: Bytes };
+
+export interface KeySlotsProfile {
+  /** AID of the key-slot applet. */
+  aid?: Bytes;
+  /** Key reference every key-slot command needs (verified or granted by an OTA TAR); default 0A (ADM1). */
+  admin: number;
+  /** KVN of the OTA keyset a derive-mode slot derives (default 1). */
+  deriveKvn: number;
+  /** KIK of slot 0, the subscription of the `subscriber` and `ota` sections. */
+  kik?: Bytes;
+  /** Slots 1..n, consumed in order by subscription changes. */
+  slots: KeySlotProfile[];
+}
+
+const kikBytes = hexBytes(16, 32).refine(
+  (b) => [16, 24, 32].includes(b.length),
+  'an AES key is 16, 24 or 32 bytes',
+);
+const otaKeysetSchema = z.strictObject({
+  kvn: hexNumber(1, 0, 15),
+  kic: otaKey.optional(),
+  kid: otaKey.optional(),
+});
+
+const keySlotSchema = z
+  .strictObject({
+    k: key16.optional(),
+    opc: key16.optional(),
+    op: key16.optional(),
+    ota: list(otaKeysetSchema).optional(),
+    kik: kikBytes.optional(),
+    master: hexBytes(16, 64).optional(),
+  })
+  .transform((s, ctx): KeySlotProfile => {
+    const bad = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', message, path });
+    if (s.master) {
+      for (const k of ['k', 'opc', 'op', 'ota', 'kik'] as const)
+        if (s[k] !== undefined) bad([k], 'a slot with a master secret derives its keys: give master alone');
+      return { mode: 'derive', master: s.master };
+    }
+    if (!s.k) bad([], 'give k with opc or op, or master');
+    if ((s.opc === undefined) === (s.op === undefined)) bad([], 'give exactly one of opc and op');
+    if (!s.ota?.length) bad(['ota'], 'a slot needs the OTA keyset(s) of its subscription');
+    const kvns = new Set<number>();
+    (s.ota ?? []).forEach((k, i) => {
+      if (kvns.has(k.kvn)) bad(['ota', i, 'kvn'], `keyset ${k.kvn} is given twice`);
+      if (!k.kic && !k.kid) bad(['ota', i], 'a keyset needs kic, kid or both');
+      kvns.add(k.kvn);
+    });
+    const k = s.k ?? new Uint8Array(16);
+    const subscriber: SubscriberKeys = s.op
+      ? { algorithm: 'milenage', k, op: s.op }
+      : { algorithm: 'milenage', k, opc: s.opc ?? new Uint8Array(16) };
+    const ota = (s.ota ?? []).map((o) => {
+      const ks: OtaKeysetProfile = { kvn: o.kvn };
+      if (o.kic) ks.kic = o.kic;
+      if (o.kid) ks.kid = o.kid;
+      return ks;
+    });
+    return s.kik ? { mode: 'keys', subscriber, ota, kik: s.kik } : { mode: 'keys', subscriber, ota };
+  });
+
+export const keySlotsSchema = z
+  .strictObject({
+    aid: hexBytes(5, 16).optional(),
+    admin: keyRefValue.optional(),
+    deriveKvn: hexNumber(1, 0, 15).optional(),
+    kik: kikBytes.optional(),
+    slots: list(keySlotSchema).optional(),
+  })
+  .transform((s): KeySlotsProfile => {
+    const out: KeySlotsProfile = {
+      admin: s.admin ?? 0x0a,
+      deriveKvn: s.deriveKvn ?? 1,
+      slots: s.slots ?? [],
+    };
+    if (s.aid) out.aid = s.aid;
+    if (s.kik) out.kik = s.kik;
+    return out;
   });

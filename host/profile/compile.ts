@@ -8,10 +8,11 @@ import { type CardSpec, type FileSpec, fidHex, LCSI } from '../../card-os/fs/mod
 import { accessRuleKeyRefs, decodeAccessRuleItems, parseAccessRule } from '../codecs/access-rule.js';
 import { decodeDir } from '../codecs/dir.js';
 import { keyRefName } from '../codecs/key-ref.js';
-import type { OtaProfile, SecurityDomainProfile, SubscriberProfile } from './applets.js';
+import type { KeySlotsProfile, OtaProfile, SecurityDomainProfile, SubscriberProfile } from './applets.js';
 import { parseAtr } from './atr.js';
 import { efLayout, type Report } from './contents.js';
 import type { PathKey } from './error.js';
+import { checkKeySlots } from './key-slots.js';
 import { compilePins } from './pins.js';
 import type { AdfDoc, ArrRefDoc, DfDoc, EfDoc, LifeCycle, MfDoc, ProfileDoc } from './schema.js';
 
@@ -20,6 +21,7 @@ export interface CompiledProfile {
   subscriber?: SubscriberProfile;
   ota?: OtaProfile;
   securityDomain?: SecurityDomainProfile;
+  keySlots?: KeySlotsProfile;
 }
 
 export interface CompileIssue {
@@ -297,6 +299,7 @@ export function compileDocument(doc: ProfileDoc): CompiledProfile {
   const pins = compilePins(doc.pins, c.bad);
   const atr = parseAtr(doc.atr);
   if (typeof atr === 'string') c.bad(['atr'], atr);
+  checkKeySlots(doc, mf, c.bad);
   if (c.issues.length) throw new CompileIssues(c.issues);
   const spec: CardSpec = { atr: doc.atr, mf, pins, nvm: new Map() };
   if (doc.description) spec.description = doc.description;
@@ -304,5 +307,6 @@ export function compileDocument(doc: ProfileDoc): CompiledProfile {
   if (doc.subscriber) out.subscriber = doc.subscriber;
   if (doc.ota) out.ota = doc.ota;
   if (doc.securityDomain) out.securityDomain = doc.securityDomain;
+  if (doc.keySlots) out.keySlots = doc.keySlots;
   return out;
 }

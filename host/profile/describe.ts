@@ -125,9 +125,24 @@ export function describeProfile(p: CompiledProfile): string {
   if (p.securityDomain) {
     const sd = p.securityDomain;
     out.push(
-      `Security domain: AID ${toHex(sd.aid)}, KVN ${hex2(sd.kvn)}, private key (set), public key ${sd.publicKey.length} bytes, ` +
-        `certificate ${sd.certificate.length} bytes, CA public key ${sd.caPublicKey.length} bytes`,
+      `Security domain: AID ${toHex(sd.aid)}, KVN ${hex2(sd.kvn)} (SCP11a${sd.scp11b ? ', SCP11b' : ''}), private key (set), ` +
+        `public key ${sd.publicKey.length} bytes, certificate ${sd.certificate.length} bytes, ` +
+        `OCE CA key KID ${hex2(sd.caKid)} KVN ${hex2(sd.caKvn)}${sd.caKeyId ? ` id ${toHex(sd.caKeyId)}` : ''}`,
     );
+  }
+  if (p.keySlots) {
+    const ks = p.keySlots;
+    out.push(
+      `Key slots: admin ${keyRefName(ks.admin)}, derived keyset ${ks.deriveKvn}, slot 0 = the subscriber section` +
+        (ks.kik ? ' (KIK set)' : ''),
+    );
+    ks.slots.forEach((s, i) => {
+      const what =
+        s.mode === 'derive'
+          ? 'derived from a master secret (set)'
+          : `K (set), ${s.subscriber.opc ? 'OPc' : 'OP'} (set), keysets ${s.ota.map((k) => k.kvn).join(' ')}${s.kik ? ', KIK (set)' : ''}`;
+      out.push(`  slot ${i + 1}: ${what}`);
+    });
   }
   return out.join('\n');
 }

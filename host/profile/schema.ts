@@ -22,6 +22,8 @@ import {
   text,
 } from '../codecs/values.js';
 import {
+  type KeySlotsProfile,
+  keySlotsSchema,
   type OtaProfile,
   otaSchema,
   type SecurityDomainProfile,
@@ -195,6 +197,7 @@ export interface ProfileDoc {
   subscriber?: SubscriberProfile;
   ota?: OtaProfile;
   securityDomain?: SecurityDomainProfile;
+  keySlots?: KeySlotsProfile;
 }
 
 export const profileSchema: z.ZodType<ProfileDoc> = z.strictObject({
@@ -205,4 +208,5 @@ export const profileSchema: z.ZodType<ProfileDoc> = z.strictObject({
   subscriber: subscriberSchema.optional(),
   ota: otaSchema.optional(),
   securityDomain: securityDomainSchema.optional(),
+  keySlots: keySlotsSchema.optional(),
 });

@@ -1,0 +1,79 @@
+// The M2M device: the terminal in front of one emulated card. It powers the card up, reads the IMSI the
+// card presents, runs AUTHENTICATE for the network, passes OTA messages on (transport), and acts on a
+// REFRESH by resetting the card. A simulated power loss kills the card instance; powerCycle brings the card
+// back from its NVM as it was at that moment (the card's recovery then runs, TS 102 221 §6 power-up).
+
+import { dataOf, swOf } from '../../card-os/apdu.js';
+import { type Bytes, concat, fromHex } from '../../card-os/bytes.js';
+import { type CardOs, createCard } from '../../card-os/card.js';
+import type { NvmSnapshot } from '../../card-os/nvm.js';
+import { SW } from '../../card-os/sw.js';
+import { decodeImsi } from '../codecs/imsi.js';
+import type { Personalised } from '../personalise.js';
+import { embeddedTransport } from '../transport/embedded.js';
+import type { Transport } from '../transport/transport.js';
+
+export type AuthOutcome =
+  | { kind: 'ok'; res: Bytes }
+  | { kind: 'sync'; auts: Bytes }
+  | { kind: 'mac' }
+  | { kind: 'error'; sw: number };
+
+const SELECT_USIM = fromHex('00A4040C07A0000000871002');
+/** READ BINARY of EF.IMSI by its SFI 07 (TS 31.102 §4.2.2), 9 bytes. */
+const READ_IMSI = fromHex('00B0870009');
+
+export class Device {
+  card: CardOs;
+  transport: Transport;
+
+  constructor(
+    readonly iccid: string,
+    private readonly template: Personalised,
+    nvm: NvmSnapshot,
+  ) {
+    this.card = createCard(template.spec, { applets: template.applets, nvm });
+    this.transport = embeddedTransport(this.card);
+  }
+
+  /** After a power loss: the card comes back from its non-volatile memory (and recovers its journal). */
+  powerCycle(): void {
+    this.card = createCard(this.template.spec, {
+      applets: this.template.applets,
+      nvm: this.card.nvm.snapshot(),
+    });
+    this.transport = embeddedTransport(this.card);
+  }
+
+  /** Card reset (what the terminal does for a REFRESH in UICC reset mode, or at its own restart). */
+  async reset(): Promise<void> {
+    await this.transport.reset();
+  }
+
+  private async t0(apdu: Bytes): Promise<Bytes> {
+    const r = await this.transport.transmit(apdu);
+    if (r.length === 2 && r[0] === 0x61)
+      return this.transport.transmit(Uint8Array.of(0x00, 0xc0, 0, 0, r[1]!));
+    return r;
+  }
+
+  /** The IMSI the card presents (ADF.USIM selected, EF.IMSI read); undefined if it cannot be read. */
+  async readImsi(): Promise<string | undefined> {
+    if (swOf(await this.transport.transmit(SELECT_USIM)) !== SW.OK) return undefined;
+    const r = await this.transport.transmit(READ_IMSI);
+    return swOf(r) === SW.OK ? decodeImsi(dataOf(r)) : undefined;
+  }
+
+  /** AUTHENTICATE in the 3G context (TS 31.102 §7.1.2.1); ADF.USIM must be selected (readImsi does it). */
+  async authenticate(rand: Bytes, autn: Bytes): Promise<AuthOutcome> {
+    const cmd = concat(fromHex('0088008122'), Uint8Array.of(16), rand, Uint8Array.of(16), autn);
+    const r = await this.t0(cmd);
+    const sw = swOf(r);
+    if (sw === SW.AUTH_MAC_FAILURE) return { kind: 'mac' };
+    if (sw !== SW.OK) return { kind: 'error', sw };
+    const d = dataOf(r);
+    if (d[0] === 0xdb && d[1] === 8) return { kind: 'ok', res: d.slice(2, 10) };
+    if (d[0] === 0xdc && d[1] === 14) return { kind: 'sync', auts: d.slice(2, 16) };
+    return { kind: 'error', sw: SW.WRONG_DATA };
+  }
+}
