@@ -1,6 +1,6 @@
 // OTA benchmark: secured packets per second through the pure card core (ENVELOPE SMS-PP DOWNLOAD in,
-// PoR out), with one SELECT + UPDATE BINARY run by the test fixture executor. The full card path target is
-// 50,000 packets/s, so the core alone is held to twice that.
+// PoR out), with one SELECT + UPDATE BINARY run by the test fixture executor. For information: the issue's
+// target (50,000/s) is for the whole card path, measured in bench/card-apdus.ts.
 
 import { createOtaSession, handleSmsPpEnvelope, type OtaEnv } from '../applets/ota/ota-applet-core.js';
 import type { Spi } from '../applets/ota/spi.js';
@@ -8,9 +8,7 @@ import { fromHex } from '../card-os/bytes.js';
 import { OtaServer } from '../host/ota/ota-server.js';
 import { OTA_TEST_CONFIG, OTA_TEST_KEYSETS } from '../host/ota/test-keys.js';
 import { FixtureCard } from '../test/ota/fixture-card.js';
-import { atLeast, type BenchRow, opsPerSecond } from './harness.js';
-
-const CORE_TARGET = 100_000;
+import { type BenchRow, opsPerSecond } from './harness.js';
 
 function packetRate(kic: number, spi: Spi): number {
   const card = new FixtureCard();
@@ -53,12 +51,11 @@ export async function bench(): Promise<BenchRow[]> {
     porViaSubmit: false,
   };
   return [
-    atLeast(
-      'OTA core: AES CC+cipher, counter, PoR CC+cipher, UPDATE BINARY',
-      packetRate(0x22, full),
-      'packets/s',
-      CORE_TARGET,
-    ),
+    {
+      name: 'OTA core: AES CC+cipher, counter, PoR CC+cipher, UPDATE BINARY',
+      value: packetRate(0x22, full),
+      unit: 'packets/s',
+    },
     // For information (no target): 3DES runs on node:crypto, one cipher context per operation.
     {
       name: 'OTA core: 3DES CC+cipher, counter, PoR CC+cipher, UPDATE BINARY',
