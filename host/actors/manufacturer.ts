@@ -25,8 +25,8 @@ import { completeIccid, encodeIccid } from '../codecs/iccid.js';
 import { encodeImsi } from '../codecs/imsi.js';
 import type { Personalised } from '../personalise.js';
 import { EF_ICCID, EF_IMSI, usimAdfOf } from '../profile/key-slots.js';
+import { cryptoRandom, type RandomBytes } from '../random.js';
 import { type EscrowContent, KeyEscrow } from './escrow.js';
-import { cryptoRandom, type RandomBytes } from './random.js';
 
 export type SlotMode = 'keys' | 'derive';
 

@@ -8,9 +8,9 @@
 //
 // Keys never leave this module in messages; errors name the IMSI only.
 
-import { randomFillSync } from 'node:crypto';
 import { createMilenage, gsmFromUmts, type Milenage } from '../../applets/usim/milenage.js';
 import { type Bytes, equalCt, readUintBE, uintBE } from '../../card-os/bytes.js';
+import { cryptoRandom } from '../random.js';
 import { recordProblem, type SubscriberRecord } from './subscribers.js';
 
 export interface AuthVector {
@@ -66,22 +66,6 @@ interface Entry {
 
 const AMF_RESYNC = new Uint8Array(2);
 
-/** node:crypto RAND, drawn from a pooled buffer (one system call per 256 RANDs). */
-function pooledRandom(): (n: number) => Bytes {
-  const pool = new Uint8Array(4096);
-  let used = pool.length;
-  return (n) => {
-    if (n > pool.length) return randomFillSync(new Uint8Array(n));
-    if (used + n > pool.length) {
-      randomFillSync(pool);
-      used = 0;
-    }
-    const out = pool.slice(used, used + n);
-    used += n;
-    return out;
-  };
-}
-
 function copyRecord(r: SubscriberRecord): SubscriberRecord {
   return {
     ...r,
@@ -101,7 +85,7 @@ function copyRecord(r: SubscriberRecord): SubscriberRecord {
 export function createAuc(records: readonly SubscriberRecord[] = [], options: AucOptions = {}): Auc {
   const nodeInd = options.ind ?? 0;
   if (!Number.isInteger(nodeInd) || nodeInd < 0) throw new Error('AuC: ind must be a non-negative integer');
-  const random = options.random ?? pooledRandom();
+  const random = options.random ?? cryptoRandom(4096);
   const entries = new Map<string, Entry>();
 
   const entry = (imsi: string): Entry => {

@@ -21,8 +21,8 @@ import type { Device } from '../actors/device.js';
 import { keysOfSecret } from '../actors/escrow.js';
 import type { Operator } from '../actors/operator.js';
 import { RFM_UICC_TAR } from '../actors/operator.js';
-import { cryptoRandom, type RandomBytes, seededUniform } from '../actors/random.js';
 import { encodeImsi } from '../codecs/imsi.js';
+import { cryptoRandom, type RandomBytes, seededUniform } from '../random.js';
 import {
   attach as attachOnce,
   cancel,

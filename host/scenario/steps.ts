@@ -19,7 +19,6 @@ import { PowerLoss } from '../../card-os/nvm.js';
 import { SW } from '../../card-os/sw.js';
 import type { Device } from '../actors/device.js';
 import type { Operator, OtaOutcome } from '../actors/operator.js';
-import type { RandomBytes } from '../actors/random.js';
 import {
   cancelScript,
   changeOutcome,
@@ -28,6 +27,7 @@ import {
   rotateScript,
   stageScript,
 } from '../keyslots/remote.js';
+import type { RandomBytes } from '../random.js';
 
 export interface StepOptions {
   /** Attempts per OTA command before giving up (the first included). */

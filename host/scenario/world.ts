@@ -10,9 +10,9 @@ import { keysOfSecret } from '../actors/escrow.js';
 import { M2mSubscriber } from '../actors/m2m-subscriber.js';
 import { Manufacturer, type SlotMode } from '../actors/manufacturer.js';
 import { Operator } from '../actors/operator.js';
-import { cryptoRandom, type RandomBytes } from '../actors/random.js';
 import { prepareProfile, projectRoot } from '../card-factory.js';
 import type { Personalised } from '../personalise.js';
+import { cryptoRandom, type RandomBytes } from '../random.js';
 
 export function defaultScenarioProfile(): string {
   return join(projectRoot(), 'profiles', 'm2m-keyslots.yaml');

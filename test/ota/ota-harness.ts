@@ -9,29 +9,21 @@ import {
 } from '../../applets/ota/ota-applet-core.js';
 import type { OtaConfig, OtaKeyset, TarConfig } from '../../applets/ota/ota-config.js';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
+import { OTA_TEST_KEYSETS } from '../../host/ota/test-keys.js';
 import { ADM1, FixtureCard } from './fixture-card.js';
 
 export { ADM1 };
 
 export const EF = 0x6f07;
 
-/** One keyset per algorithm, KVN 1..5 (test keys only). */
+/** One keyset per algorithm, KVN 1..5 (test keys only; 2 and 3 are the default profile's). */
 export const KEYSETS: OtaKeyset[] = [
   {
     kvn: 1,
     kic: { alg: 'des', key: fromHex('1011121314151617') },
     kid: { alg: 'des', key: fromHex('18191a1b1c1d1e1f') },
   },
-  {
-    kvn: 2,
-    kic: { alg: 'aes', key: fromHex('200102030405060708090a0b0c0d0e0f') },
-    kid: { alg: 'aes', key: fromHex('201102030405060708090a0b0c0d0e0f') },
-  },
-  {
-    kvn: 3,
-    kic: { alg: '3des2', key: fromHex('300102030405060708090a0b0c0d0e0f') },
-    kid: { alg: '3des2', key: fromHex('301102030405060708090a0b0c0d0e0f') },
-  },
+  ...OTA_TEST_KEYSETS,
   {
     kvn: 4,
     kic: { alg: '3des3', key: fromHex('400102030405060708090a0b0c0d0e0f4041424344454647') },

@@ -1,9 +1,9 @@
-// Randomness for the actors: key material from node:crypto (drawn from a pooled buffer, one system call per
+// Randomness for the host side: key material and RANDs from node:crypto (drawn from a pooled buffer, one system call per
 // few hundred keys, since a fleet of ten thousand cards needs a lot of it), and a seeded generator for the
 // scenario's simulated losses, so that a run with faults can be replayed exactly.
 
 import { randomFillSync } from 'node:crypto';
-import type { Bytes } from '../../card-os/bytes.js';
+import type { Bytes } from '../card-os/bytes.js';
 
 export type RandomBytes = (n: number) => Bytes;
 
