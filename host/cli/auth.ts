@@ -5,11 +5,16 @@ import { toHex } from '../../card-os/bytes.js';
 import { fidHex, walk } from '../../card-os/fs/model.js';
 import { decodeImsi } from '../codecs/imsi.js';
 import { type AttachStep, attach, selectUsim } from '../network/attach.js';
-import { createAuc } from '../network/auc.js';
+import { type Auc, createAuc } from '../network/auc.js';
 import { loadSubscribers, type SubscriberRecord, saveSubscribers } from '../network/subscribers.js';
 import type { CompiledProfile } from '../profile/load.js';
 import { green, red } from './transcript.js';
-import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
+import {
+  type OpenTransport,
+  openTransport,
+  type TransportOpts,
+  transportOptions,
+} from './transport-options.js';
 
 /** A one-subscriber HSS from a profile: its EF.IMSI and its subscriber keys (test set-ups only). */
 export function hssFromProfile(p: CompiledProfile): SubscriberRecord {
@@ -30,6 +35,19 @@ export function hssFromProfile(p: CompiledProfile): SubscriberRecord {
     indBits: sub.sqn.indBits ?? 5,
     seq: 0,
   };
+}
+
+/** The HSS a command works with (--hss file, else one subscriber from the embedded card's profile) and the IMSI. */
+export function openHss(opts: { hss?: string; imsi?: string }, t: OpenTransport): { auc: Auc; imsi: string } {
+  let records: SubscriberRecord[];
+  if (opts.hss) records = loadSubscribers(opts.hss);
+  else if (t.embedded) records = [hssFromProfile(t.embedded.profile)];
+  else throw new Error('with --reader the HSS needs the subscriber keys: give --hss FILE');
+  const imsi = opts.imsi ?? (records.length === 1 ? records[0]!.imsi : undefined);
+  if (!imsi) throw new Error('the HSS has several subscribers: say which with --imsi');
+  const auc = createAuc(records);
+  if (!auc.has(imsi)) throw new Error(`the HSS has no subscriber ${imsi}`);
+  return { auc, imsi };
 }
 
 export function printStep(s: AttachStep): void {
@@ -82,14 +100,7 @@ export function registerAuth(program: Command): void {
         response: 'xx*',
       });
       try {
-        let records: SubscriberRecord[];
-        if (opts.hss) records = loadSubscribers(opts.hss);
-        else if (t.embedded) records = [hssFromProfile(t.embedded.profile)];
-        else throw new Error('with --reader the HSS needs the subscriber keys: give --hss FILE');
-        const imsi = opts.imsi ?? (records.length === 1 ? records[0]!.imsi : undefined);
-        if (!imsi) throw new Error('the HSS has several subscribers: say which with --imsi');
-        const auc = createAuc(records);
-        if (!auc.has(imsi)) throw new Error(`the HSS has no subscriber ${imsi}`);
+        const { auc, imsi } = openHss(opts, t);
         await selectUsim(t.transport);
         let failed = 0;
         for (let i = 0; i < count; i++) {

@@ -8,11 +8,10 @@ import { SD_APPLET_NAME } from '../../applets/security-domain/applet.js';
 import { SECURITY_LEVEL } from '../../applets/security-domain/secure-messaging.js';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
 import { swHex, swName } from '../../card-os/sw.js';
-import { createAuc } from '../network/auc.js';
-import { loadSubscribers, type SubscriberRecord, saveSubscribers } from '../network/subscribers.js';
+import { saveSubscribers } from '../network/subscribers.js';
 import { type LtkStep, updateLongTermKeys } from '../scp11/ltk-update.js';
 import { TEST_PKI } from '../scp11/pki.js';
-import { hssFromProfile, printStep } from './auth.js';
+import { openHss, printStep } from './auth.js';
 import { green, red } from './transcript.js';
 import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
 
@@ -115,13 +114,7 @@ export function registerLtkUpdate(program: Command): void {
     const profileId = parseProfileId(opts.profileId);
     const t = await openTransport(opts, 'uicc ltk-update');
     try {
-      let records: SubscriberRecord[];
-      if (opts.hss) records = loadSubscribers(opts.hss);
-      else if (t.embedded) records = [hssFromProfile(t.embedded.profile)];
-      else throw new Error('with --reader the HSS needs the subscriber keys: give --hss FILE');
-      const imsi = opts.imsi ?? (records.length === 1 ? records[0]!.imsi : undefined);
-      if (!imsi) throw new Error('the HSS has several subscribers: say which with --imsi');
-      const hss = createAuc(records);
+      const { auc: hss, imsi } = openHss(opts, t);
       const sdAid: Bytes = opts.sdAid
         ? fromHex(opts.sdAid)
         : (t.embedded?.card.applets.find((a) => a.name === SD_APPLET_NAME)?.aid ?? ISD_AID);
