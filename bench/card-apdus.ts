@@ -59,6 +59,8 @@ function envelopeRate(): number {
 }
 
 export async function bench(): Promise<BenchRow[]> {
+  // The ENVELOPE figure first: the AUTHENTICATE run leaves a large heap of pre-built APDUs behind.
+  const envelopes = envelopeRate();
   return [
     atLeast(
       'usim: AUTHENTICATE 3G APDU through the card (fresh vectors)',
@@ -68,7 +70,7 @@ export async function bench(): Promise<BenchRow[]> {
     ),
     atLeast(
       'ota: secured ENVELOPE (AES CC+enc, 1 UPDATE BINARY, PoR) through the card',
-      envelopeRate(),
+      envelopes,
       'ENVELOPE/s',
       50_000,
     ),
