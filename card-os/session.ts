@@ -36,10 +36,6 @@ export function newChannel(mf: FileSpec): ChannelState {
   return { df: mf, ef: undefined, adf: undefined, applet: undefined, recordPtr: 0, pending: undefined };
 }
 
-export function copyChannel(c: ChannelState): ChannelState {
-  return { ...c, pending: undefined };
-}
-
 export function newSession(mf: FileSpec, grants: Iterable<number> = []): Session {
   const channels: (ChannelState | undefined)[] = new Array(MAX_CHANNELS).fill(undefined);
   channels[0] = newChannel(mf);

@@ -88,10 +88,6 @@ export interface CardSpec {
   description?: string;
 }
 
-export function isDf(f: FileSpec): boolean {
-  return f.type !== 'EF';
-}
-
 /** Walks the tree depth-first. */
 export function* walk(f: FileSpec): Generator<FileSpec> {
   yield f;

@@ -3,7 +3,7 @@
 // T=0 answers come with a later GET RESPONSE and file contents depend on what was selected.
 
 import { channelOf, dataOf, parseCommand, swOf } from '../../card-os/apdu.js';
-import { type Bytes, readU16, toHex } from '../../card-os/bytes.js';
+import { type Bytes, toHex } from '../../card-os/bytes.js';
 import { INS_NAMES } from '../../card-os/commands/table.js';
 import { swName } from '../../card-os/sw.js';
 import { fcpSummary } from './fcp.js';
@@ -76,8 +76,4 @@ export class ExchangeDecoder {
     }
     return { name, channel: ch, status: swName(sw), details };
   }
-}
-
-export function fidOf(b: Bytes): number {
-  return readU16(b, 0);
 }
