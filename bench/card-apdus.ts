@@ -28,6 +28,7 @@ function authenticateRate(): number {
     apdus[i] = authenticateApdu(v.rand, v.autn);
   }
   card.transmit(fromHex('00A4040C07A0000000871002'));
+  card.transmit(fromHex('002000010831323334FFFFFFFF')); // PIN1 before AUTHENTICATE (TS 31.102 §7.1.2)
   if (swOf(card.transmit(apdus[0]!)) !== 0x9000) throw new Error('bench set-up: AUTHENTICATE failed');
   const t = performance.now();
   for (let i = 1; i < n; i++) card.transmit(apdus[i]!);

@@ -19,6 +19,11 @@ export interface Applet {
    * USIM); otherwise it is a non-file application selected by AID (a security domain).
    */
   readonly aid?: Bytes;
+  /**
+   * Whether the applet takes commands with secure messaging or command chaining in CLA (a GP security
+   * domain does); otherwise the OS refuses such commands (6882/6884) before the applet sees them.
+   */
+  readonly secureMessaging?: boolean;
   /** Commands while this applet is the channel's current application. `undefined`: not mine, the OS goes on. */
   process?(cmd: Command, ctx: AppletContext): Reply | undefined;
   /** Answer to SELECT for a non-file application (e.g. FCI template 6F). */
@@ -43,6 +48,8 @@ export interface IsolatedSession {
 export interface AppletContext {
   /** Logical channel of the command (0 for envelopes and resets). */
   readonly channel: number;
+  /** The command comes from a remote session (RFM over OTA), not from the terminal. */
+  readonly remote: boolean;
   /** Active transmission protocol, 0 or 1. */
   readonly protocol: 0 | 1;
   /** The card's NVM: use `transaction` for multi-record updates; keys under "secret/" are never readable. */

@@ -157,13 +157,17 @@ export class CardOs implements IccCard {
     const ch = session.channels[chNo];
     if (!ch) return response(SW.LOGICAL_CHANNEL_NOT_SUPPORTED);
 
-    if (cmd.ins === 0xc0) return this.getResponse(cmd, ch);
+    if (cmd.ins === 0xc0) return this.getResponse(cmd, ch, isolated);
     ch.pending = undefined;
 
     const x: Exec = { cmd, os: this, session, ch, chNo };
     let reply: Reply | undefined;
     const applet = ch.applet;
-    if (applet?.process) reply = applet.process(cmd, this.context(x, applet));
+    // Secure messaging and command chaining bits reach only applets that implement them (GP security domains);
+    // for the others the OS answers 6882/6884 below.
+    const smOrChaining = (cla & 0x40 ? cla & 0x20 : cla & 0x0c) || cla & 0x10;
+    if (applet?.process && (!smOrChaining || applet.secureMessaging))
+      reply = applet.process(cmd, this.context(x, applet));
     if (!reply) {
       const def = COMMANDS[cmd.ins];
       if (!def) reply = { sw: SW.INS_NOT_SUPPORTED };
@@ -182,7 +186,10 @@ export class CardOs implements IccCard {
     const data = reply.data;
     if (data && data.length > 0) {
       if (cmd.case === 2 && cmd.le !== undefined) {
-        if (this.protocol === 0 && data.length !== cmd.le) return response(0x6c00 | (data.length & 0xff));
+        // T=0: a wrong P3 gets 6Cxx with the right one. More than 256 bytes cannot be named in one byte:
+        // the first 256 go now and 61xx announces the rest.
+        if (this.protocol === 0 && data.length !== cmd.le && !(data.length > 256 && cmd.le === 256))
+          return response(0x6c00 | (data.length & 0xff));
         if (data.length > cmd.le) {
           ch.pending = data.subarray(cmd.le);
           return response(0x6100 | Math.min(0xff, ch.pending.length), data.subarray(0, cmd.le));
@@ -210,7 +217,7 @@ export class CardOs implements IccCard {
     return sw;
   }
 
-  private getResponse(cmd: Command, ch: ChannelState): Bytes {
+  private getResponse(cmd: Command, ch: ChannelState, isolated: boolean): Bytes {
     const p = ch.pending;
     if (cmd.p1 !== 0 || cmd.p2 !== 0) return response(SW.WRONG_P1P2);
     if (!p) return response(SW.CONDITIONS_NOT_SATISFIED);
@@ -222,7 +229,7 @@ export class CardOs implements IccCard {
       return response(0x6100 | Math.min(0xff, ch.pending.length), p.subarray(0, le));
     }
     ch.pending = undefined;
-    return response(this.withProactive(SW.OK, false), p);
+    return response(this.withProactive(SW.OK, isolated), p);
   }
 
   // ---- services for command handlers ----
@@ -314,8 +321,11 @@ export class CardOs implements IccCard {
     return p.cmd;
   }
 
-  get proactiveOwner(): Applet | undefined {
-    return this.lastProactiveOwner;
+  /** The applet whose proactive command the terminal answers; a TERMINAL RESPONSE consumes it. */
+  takeProactiveOwner(): Applet | undefined {
+    const o = this.lastProactiveOwner;
+    this.lastProactiveOwner = undefined;
+    return o;
   }
 
   setTerminalProfile(p: Bytes): void {
@@ -353,6 +363,7 @@ export class CardOs implements IccCard {
     const ust = adf ? this.index.byPath.get(`${adf.path}/6F38`) : undefined;
     return {
       channel: chNo,
+      remote: session !== this.session,
       get protocol() {
         return os.protocol;
       },

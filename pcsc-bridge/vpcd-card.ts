@@ -64,7 +64,10 @@ export interface VpcdCardConnection {
   readonly connected: boolean;
   /** False after remove() and close(). */
   readonly inserted: boolean;
-  /** Resolves when the connection reaches `state` (default 'connected'); rejects after timeoutMs (default 10 s). */
+  /**
+   * Resolves when the connection reaches `state` (default 'connected'); rejects after timeoutMs (default 10 s),
+   * and a wait for 'connected' at once when the card is removed or closed meanwhile.
+   */
   waitFor(state?: VpcdConnectionState, timeoutMs?: number): Promise<void>;
   /** Takes the card out of the reader: closes the connection and stops (re)connecting/accepting. */
   remove(): Promise<void>;
@@ -91,7 +94,7 @@ export async function connectCardToVpcd(options: VpcdCardOptions): Promise<VpcdC
   let retryTimer: NodeJS.Timeout | undefined;
   let attempt = 0;
   let outageLogged = false;
-  const waiters: { state: VpcdConnectionState; done: () => void }[] = [];
+  const waiters: { state: VpcdConnectionState; done: () => void; fail: (e: Error) => void }[] = [];
 
   const where = () => `${host}:${port}`;
 
@@ -99,6 +102,14 @@ export async function connectCardToVpcd(options: VpcdCardOptions): Promise<VpcdC
     const state: VpcdConnectionState = current ? 'connected' : 'disconnected';
     for (let i = waiters.length - 1; i >= 0; i--) {
       if (waiters[i]!.state === state) waiters.splice(i, 1)[0]!.done();
+    }
+  }
+
+  /** Taking the card out ends every wait for a connection at once, saying why (not by its timeout). */
+  function abandonConnectWaits(why: string): void {
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      if (waiters[i]!.state === 'connected')
+        waiters.splice(i, 1)[0]!.fail(new Error(`vpcd ${where()}: ${why} while waiting for a connection`));
     }
   }
 
@@ -177,6 +188,8 @@ export async function connectCardToVpcd(options: VpcdCardOptions): Promise<VpcdC
     socket.on('data', (chunk: Buffer) => {
       const replies: Bytes[] = [];
       for (const ev of parser.push(chunk)) {
+        // Dropped while answering an earlier frame of this chunk (no usable ATR): the rest goes unanswered.
+        if (socket.destroyed) return;
         if (ev.kind === 'error') {
           log.warn(`vpcd ${where()}: malformed frame: ${ev.message}`);
           if (ev.fatal) {
@@ -260,7 +273,8 @@ export async function connectCardToVpcd(options: VpcdCardOptions): Promise<VpcdC
     log.info(`vpcd ${where()}: card listening for vpcd (reversed mode)`);
   }
 
-  async function takeOut(): Promise<void> {
+  async function takeOut(why: string): Promise<void> {
+    abandonConnectWaits(why);
     if (retryTimer) clearTimeout(retryTimer);
     retryTimer = undefined;
     const closing: Promise<unknown>[] = [];
@@ -310,6 +324,10 @@ export async function connectCardToVpcd(options: VpcdCardOptions): Promise<VpcdC
             clearTimeout(timer);
             resolve();
           },
+          fail: (e: Error) => {
+            clearTimeout(timer);
+            reject(e);
+          },
         };
         const timer = setTimeout(() => {
           const i = waiters.indexOf(entry);
@@ -322,7 +340,7 @@ export async function connectCardToVpcd(options: VpcdCardOptions): Promise<VpcdC
     async remove() {
       if (wanted !== 'inserted') return;
       wanted = 'removed';
-      await takeOut();
+      await takeOut('card removed');
       log.info(`vpcd ${where()}: card removed`);
     },
     async insert() {
@@ -335,7 +353,7 @@ export async function connectCardToVpcd(options: VpcdCardOptions): Promise<VpcdC
     async close() {
       if (wanted === 'closed') return;
       wanted = 'closed';
-      await takeOut();
+      await takeOut('connection closed');
     },
   };
 }

@@ -106,21 +106,25 @@ export function setSlotState(nvm: Nvm, i: number, state: number): void {
 
 /**
  * Profile identity used by the long-term key update (SCP11, seed 000/001): the slot index as one byte.
- * A card without key slots has one profile, id 00, the active subscription.
+ * A card without key slots has one profile, id 00, the active subscription. An unused slot whose keys are
+ * derived from the master secret is not updatable: a transported K would leave it without the derived OTA
+ * keys and KIK, and the key holder's derivation would no longer match the card.
  */
 export function knownProfiles(nvm: Nvm): Set<string> {
   const s = slotStates(nvm);
   if (s.length === 0) return new Set(['00']);
   const out = new Set<string>();
   s.forEach((st, i) => {
-    if (st === SLOT_STATE.ACTIVE || st === SLOT_STATE.UNUSED) out.add(toHex(Uint8Array.of(i)));
+    const derived =
+      st === SLOT_STATE.UNUSED && decodeSlot(nvm.get(slotRecord(i)) ?? new Uint8Array(0))?.mode === 'derive';
+    if (st === SLOT_STATE.ACTIVE || (st === SLOT_STATE.UNUSED && !derived)) out.add(toHex(Uint8Array.of(i)));
   });
   return out;
 }
 
 /**
  * Replaces the long-term keys (K, OPc) of a profile. The active profile's keys are written where the USIM
- * reads them; an unused slot's record is rewritten (a derive-mode slot becomes a keys-mode slot). The
+ * reads them; an unused keys-mode slot's record is rewritten with its OTA keysets and KIK kept. The
  * caller runs this inside its NVM transaction. Returns false for a profile that is not known.
  */
 export function writeProfileKeys(nvm: Nvm, profileId: Bytes, k: Bytes, opc: Bytes): boolean {
@@ -135,15 +139,8 @@ export function writeProfileKeys(nvm: Nvm, profileId: Bytes, k: Bytes, opc: Byte
     return true;
   }
   const cur = decodeSlot(nvm.get(slotRecord(i)) ?? new Uint8Array(0));
-  const subscriber: SubscriberKeys = {
-    algorithm: 'milenage',
-    k,
-    opc,
-    constants: cur?.mode === 'keys' ? cur.subscriber.constants : undefined,
-  };
-  nvm.set(
-    slotRecord(i),
-    cur?.mode === 'keys' ? keysSlot(subscriber, cur.ota, cur.kik) : keysSlot(subscriber, []),
-  );
+  if (cur?.mode !== 'keys') return false;
+  const subscriber: SubscriberKeys = { algorithm: 'milenage', k, opc, constants: cur.subscriber.constants };
+  nvm.set(slotRecord(i), keysSlot(subscriber, cur.ota, cur.kik));
   return true;
 }

@@ -51,8 +51,7 @@ function env(ctx: AppletContext, config: OtaConfig, usimAid: Bytes | undefined):
     session = createOtaSession();
     ctx.ram.set('session', session);
   }
-  const counters = () =>
-    decodeOtaCounters(ctx.nvm.get(OTA_RECORD_COUNTERS) ?? new Uint8Array(0)) ?? new Map();
+  const counters = () => decodeOtaCounters(ctx.nvm.get(OTA_RECORD_COUNTERS) ?? new Uint8Array(0))!;
   return {
     config,
     session,
@@ -82,6 +81,9 @@ export function otaApplet(opts: { usimAid?: Bytes } = {}): Applet {
       // A card without OTA keys takes the download but has nothing to run it with (TS 31.115 §6: TAR unknown
       // would need a parsed packet; an unconfigured card answers like one without the applet).
       if (!config) return { sw: SW.OK };
+      // A counter record that no longer decodes must not read as "all counters 0" (replays would pass).
+      const stored = ctx.nvm.get(OTA_RECORD_COUNTERS);
+      if (stored && !decodeOtaCounters(stored)) return { sw: SW.TECHNICAL_PROBLEM };
       const r = handleSmsPpEnvelope(cmd.data, env(ctx, config, opts.usimAid));
       for (const p of r.proactive ?? []) ctx.queueProactive(p);
       return r.data ? { sw: r.sw, data: r.data } : { sw: r.sw };

@@ -12,9 +12,10 @@ import { type ApduRunner, continuesScript, MAX_REMOTE_COMMANDS } from './remote-
 
 /**
  * Instructions whose P3 is Le (data flows out of the card), TS 102 221 §10.1.2 / ISO 7816-4: READ BINARY,
- * READ RECORD, GET RESPONSE, STATUS, GET CHALLENGE, GET DATA, FETCH. Every other P3 is Lc.
+ * READ RECORD, GET RESPONSE, STATUS, GET CHALLENGE, GET DATA (CA and CB), FETCH. Every other P3 is Lc.
+ * The one list: the host's trace redaction walks compact scripts with it too, so both stay in step.
  */
-const OUTGOING_INS = new Set([0xb0, 0xb2, 0xc0, 0xf2, 0x84, 0xca, 0xcb, 0x12]);
+export const OUTGOING_INS: ReadonlySet<number> = new Set([0xb0, 0xb2, 0xc0, 0xf2, 0x84, 0xca, 0xcb, 0x12]);
 
 /** Turns one TPDU-style command into the APDU a T=0 terminal would issue; undefined if truncated. */
 function nextCommand(script: Bytes, off: number): { apdu: Bytes; next: number } | undefined {

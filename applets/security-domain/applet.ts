@@ -201,6 +201,7 @@ export function securityDomainApplet(opts: SecurityDomainOptions): Applet {
   return {
     name: SD_APPLET_NAME,
     aid: opts.aid,
+    secureMessaging: true,
     process(cmd, ctx) {
       if (hasSecureMessaging(cmd.cla)) return secured(cmd, ctx);
       return SD_COMMANDS.has(cmd.ins) ? clear(cmd, ctx) : undefined;
@@ -211,6 +212,11 @@ export function securityDomainApplet(opts: SecurityDomainOptions): Applet {
     },
     deselect(ctx) {
       dropChannel(ctx);
+    },
+    reset(ctx) {
+      // The RAM is cleared after the reset hooks; the session keys are wiped first.
+      for (const c of channels(ctx).values()) c.reset();
+      channels(ctx).clear();
     },
   };
 }

@@ -49,9 +49,17 @@ function sqnOf(ctx: AppletContext): SqnRam | undefined {
   return fresh;
 }
 
+/** PIN1 (the USIM's application PIN) and the universal PIN, TS 102 221 Table 9.3. */
+const PIN1 = 0x01;
+const UNIVERSAL_PIN = 0x11;
+
 function runAuthenticate(cmd: Command, ctx: AppletContext): Reply {
   // AUTHENTICATE is an ISO-class command (CLA 0X/4X), TS 31.102 §7.1.
   if (cmd.cla & 0x80) return { sw: SW.CLA_NOT_SUPPORTED };
+  // Not a remote file management command (TS 102 226 §6): over OTA it does not exist.
+  if (ctx.remote) return { sw: SW.INS_NOT_SUPPORTED };
+  // TS 31.102 §7.1.2: only after a successful PIN verification (a disabled PIN counts as satisfied).
+  if (!ctx.hasKey(PIN1) && !ctx.hasKey(UNIVERSAL_PIN)) return { sw: SW.SECURITY_NOT_SATISFIED };
   const keys = keysOf(ctx.nvm.get(USIM_KEYS));
   const sqn = sqnOf(ctx);
   if (!keys || !sqn) return { sw: SW.TECHNICAL_PROBLEM };

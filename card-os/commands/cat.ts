@@ -43,7 +43,7 @@ export function terminalResponse(x: Exec): Reply {
   const { cmd, os } = x;
   if (cmd.p1 !== 0 || cmd.p2 !== 0) return { sw: SW.INCORRECT_P1P2 };
   if (cmd.data.length === 0 || cmd.le !== undefined) return { sw: SW.WRONG_LENGTH };
-  const owner = os.proactiveOwner;
+  const owner = os.takeProactiveOwner();
   if (!owner?.terminalResponse) return { sw: SW.OK };
   return owner.terminalResponse(cmd.data, os.context(x, owner));
 }

@@ -18,19 +18,18 @@ export function target(
   am: number,
   ins?: number,
 ): Target {
-  let ef: FileSpec | undefined;
-  if (sfi !== undefined) {
-    ef = efBySfi(x, sfi);
-    if (!ef) return { sw: SW.FILE_NOT_FOUND };
+  const ef = sfi !== undefined ? efBySfi(x, sfi) : x.ch.ef;
+  if (!ef) return { sw: sfi !== undefined ? SW.FILE_NOT_FOUND : SW.NO_EF_SELECTED };
+  if (!structures.includes(ef.structure!)) return { sw: SW.INCOMPATIBLE_FILE_STRUCTURE };
+  const lcs = x.os.lcs(ef);
+  if ((lcs & 0xfd) === LCSI.DEACTIVATED || lcs >= LCSI.TERMINATED)
+    return { sw: SW.REFERENCED_DATA_INVALIDATED };
+  if (!x.os.allowed(x.session, ef, am, ins)) return { sw: SW.SECURITY_NOT_SATISFIED };
+  // The file named by SFI becomes the current EF once the command may run on it; a refused command changes
+  // no selection and no record pointer (TS 102 221 §11.1.5.1).
+  if (ef !== x.ch.ef) {
     x.ch.ef = ef;
     x.ch.recordPtr = 0;
-  } else {
-    ef = x.ch.ef;
-    if (!ef) return { sw: SW.NO_EF_SELECTED };
   }
-  if (!structures.includes(ef.structure!)) return { sw: SW.INCOMPATIBLE_FILE_STRUCTURE };
-  if ((x.os.lcs(ef) & 0xfd) === LCSI.DEACTIVATED) return { sw: SW.REFERENCED_DATA_INVALIDATED };
-  if (x.os.lcs(ef) >= LCSI.TERMINATED) return { sw: SW.REFERENCED_DATA_INVALIDATED };
-  if (!x.os.allowed(x.session, ef, am, ins)) return { sw: SW.SECURITY_NOT_SATISFIED };
   return { ef };
 }

@@ -25,7 +25,7 @@ export function verify(x: Exec): Reply {
   return apply(
     x,
     s.ref,
-    x.os.nvm.transaction(() => verifyPin(x.os.nvm, s, cmd.data)),
+    x.os.nvm.transaction(() => verifyPin(x.os.nvm, s, cmd.data, x.session.verified.has(s.ref))),
   );
 }
 

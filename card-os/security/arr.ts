@@ -63,24 +63,37 @@ function parseCondition(t: Tlv): Condition | undefined {
   }
 }
 
-/** Parses one EF.ARR record. Unknown or malformed pieces make the rule "never" (fail closed). */
+/**
+ * Parses one EF.ARR record: each access-mode DO (tag 80, or a command-header DO 81..8F) is followed by one or
+ * more security-condition DOs, any one of which grants access (ISO/IEC 7816-4 §9.3.4, "OR" of the SC DOs
+ * that follow an AM DO). Unknown or malformed conditions count as "never" (fail closed).
+ */
 export function parseArrRecord(rec: Bytes): Rule[] {
   const tlvs = parseBer(rec);
   if (!tlvs) return [];
   const rules: Rule[] = [];
-  for (let i = 0; i + 1 < tlvs.length; i += 2) {
-    const mode = tlvs[i]!;
-    const cond = parseCondition(tlvs[i + 1]!) ?? NEVER;
-    if (mode.tag === 0x80) {
-      if (mode.value.length !== 1) continue;
-      rules.push({ am: mode.value[0]!, condition: cond });
-    } else if (mode.tag >= 0x81 && mode.tag <= 0x8f) {
+  let current: { am?: number; ins?: number; conditions: Condition[] } | undefined;
+  const close = () => {
+    if (!current) return;
+    const c = current.conditions;
+    const condition: Condition = c.length === 0 ? NEVER : c.length === 1 ? c[0]! : { kind: 'or', of: c };
+    rules.push(current.am !== undefined ? { am: current.am, condition } : { ins: current.ins, condition });
+    current = undefined;
+  };
+  for (const t of tlvs) {
+    if (t.tag === 0x80) {
+      close();
+      current = t.value.length === 1 ? { am: t.value[0]!, conditions: [] } : undefined;
+    } else if (t.tag >= 0x81 && t.tag <= 0x8f) {
+      close();
       // Command header description: the low nibble says which of CLA, INS, P1, P2 follow.
-      let off = mode.tag & 0x08 ? 1 : 0;
-      const ins = mode.tag & 0x04 ? mode.value[off++] : undefined;
-      rules.push({ ins, condition: cond });
+      const off = t.tag & 0x08 ? 1 : 0;
+      current = { ins: t.tag & 0x04 ? t.value[off] : undefined, conditions: [] };
+    } else if (current) {
+      current.conditions.push(parseCondition(t) ?? NEVER);
     }
   }
+  close();
   return rules;
 }
 

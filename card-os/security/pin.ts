@@ -64,7 +64,11 @@ export interface PinResult {
   revoked?: boolean;
 }
 
-const retries = (n: number) => (n === 0 ? SW.AUTH_METHOD_BLOCKED : 0x63c0 | Math.min(n, 15));
+/**
+ * The answer to a wrong presentation: 63CX with the tries left. The attempt that uses up the last try
+ * answers 63C0; only later commands get 6983 (TS 102 221 §11.1.9.1.1, §11.1.13.1.1).
+ */
+const retries = (n: number) => 0x63c0 | Math.min(n, 15);
 
 /** Checks a presented PIN, updating the retry counter (TS 102 221 §11.1.9). */
 function check(nvm: Nvm, spec: PinSpec, st: PinStatus, presented: Bytes): boolean {
@@ -78,14 +82,16 @@ function check(nvm: Nvm, spec: PinSpec, st: PinStatus, presented: Bytes): boolea
   return ok;
 }
 
-/** VERIFY PIN. `data` empty asks for the retry counter. */
-export function verifyPin(nvm: Nvm, spec: PinSpec, data: Bytes): PinResult {
+/**
+ * VERIFY PIN. Empty `data` asks for the status (TS 102 221 §11.1.9, ISO 7816-4 §7.5.6): 9000 when no
+ * verification is needed (PIN disabled, or `verified` already in this session), else 63CX with the tries left.
+ */
+export function verifyPin(nvm: Nvm, spec: PinSpec, data: Bytes, verified = false): PinResult {
   const st = readStatus(nvm, spec.ref)!;
   if (data.length === 0) {
-    // Status request: remaining tries, or 9000 when the PIN is disabled or already verified is not
-    // known here; TS 102 221 §11.1.9 asks for 63CX with the counter.
-    if (!st.enabled) return { sw: SW.OK };
-    return { sw: st.tries === 0 ? SW.AUTH_METHOD_BLOCKED : 0x63c0 | st.tries };
+    if (st.tries === 0) return { sw: SW.AUTH_METHOD_BLOCKED };
+    if (!st.enabled || verified) return { sw: SW.OK };
+    return { sw: 0x63c0 | st.tries };
   }
   if (!validPinBlock(spec.ref, data)) return { sw: SW.WRONG_DATA };
   if (st.tries === 0) return { sw: SW.AUTH_METHOD_BLOCKED };

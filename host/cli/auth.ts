@@ -50,6 +50,19 @@ export function openHss(opts: { hss?: string; imsi?: string }, t: OpenTransport)
   return { auc, imsi };
 }
 
+/**
+ * The PIN1 a device enters before it attaches: --pin, else, for an emulated card, the profile's own test PIN1
+ * when it is enabled (a disabled PIN1 needs none). A physical card needs --pin unless its PIN1 is disabled.
+ */
+export function pinFor(opts: { pin?: string }, t: OpenTransport): string | undefined {
+  if (opts.pin !== undefined) return opts.pin;
+  const p1 = t.embedded?.profile.spec.pins.find((p) => p.ref === 0x01 && p.enabled);
+  if (!p1) return undefined;
+  let digits = '';
+  for (const b of p1.value) if (b !== 0xff) digits += String.fromCharCode(b);
+  return digits;
+}
+
 export function printStep(s: AttachStep): void {
   switch (s.kind) {
     case 'vector':
@@ -85,9 +98,13 @@ export function registerAuth(program: Command): void {
       '--imsi <imsi>',
       'subscriber to authenticate (default: the profile IMSI, or the only one in --hss)',
     )
-    .option('--count <n>', 'authentications in a row', '1');
+    .option('--count <n>', 'authentications in a row', '1')
+    .option(
+      '--pin <pin>',
+      "PIN1 to verify first (default: an emulated card's profile PIN1; none if disabled)",
+    );
   transportOptions(cmd).action(
-    async (opts: TransportOpts & { hss?: string; imsi?: string; count: string }) => {
+    async (opts: TransportOpts & { hss?: string; imsi?: string; count: string; pin?: string }) => {
       const count = Number.parseInt(opts.count, 10);
       if (!Number.isInteger(count) || count < 1)
         throw new Error(`--count must be a positive number, got "${opts.count}"`);
@@ -101,7 +118,7 @@ export function registerAuth(program: Command): void {
       });
       try {
         const { auc, imsi } = openHss(opts, t);
-        await selectUsim(t.transport);
+        await selectUsim(t.transport, pinFor(opts, t));
         let failed = 0;
         for (let i = 0; i < count; i++) {
           const r = await attach(t.transport, auc, imsi, count === 1 ? printStep : () => {});

@@ -1,7 +1,8 @@
 // `uicc profile validate|show` and `uicc card new`.
 
-import { existsSync, unlinkSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { saveImage } from '../../card-os/image.js';
 import { defaultProfilePath, openCard } from '../card-factory.js';
 import { describeProfile, loadProfile } from '../profile/load.js';
 
@@ -39,11 +40,16 @@ export function registerCardCommands(program: Command): void {
     .requiredOption('--out <image>', 'card image file to write')
     .option('--force', 'overwrite an existing image')
     .action((opts: { profile?: string; out: string; force?: boolean }) => {
-      if (existsSync(opts.out)) {
-        if (!opts.force) throw new Error(`${opts.out} exists (use --force to overwrite)`);
-        unlinkSync(opts.out);
-      }
-      const c = openCard({ profile: opts.profile ?? defaultProfilePath(), card: opts.out });
+      if (existsSync(opts.out) && !opts.force)
+        throw new Error(`${opts.out} exists (use --force to overwrite)`);
+      // The new card is made (and its profile checked) before anything replaces the old image; the write
+      // itself is atomic (temp file + rename).
+      const profilePath = opts.profile ?? defaultProfilePath();
+      const c = openCard({ profile: profilePath });
+      saveImage(opts.out, {
+        profile: { name: profilePath, text: readFileSync(profilePath, 'utf8') },
+        nvm: c.card.nvm.snapshot(),
+      });
       console.log(`${opts.out}: new card from ${c.profileName}`);
     });
 }

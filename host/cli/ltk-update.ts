@@ -11,7 +11,7 @@ import { swHex, swName } from '../../card-os/sw.js';
 import { saveSubscribers } from '../network/subscribers.js';
 import { type LtkStep, updateLongTermKeys } from '../scp11/ltk-update.js';
 import { TEST_PKI } from '../scp11/pki.js';
-import { openHss, printStep } from './auth.js';
+import { openHss, pinFor, printStep } from './auth.js';
 import { green, red } from './transcript.js';
 import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
 
@@ -93,6 +93,7 @@ interface LtkOpts extends TransportOpts {
   hss?: string;
   imsi?: string;
   sdAid?: string;
+  pin?: string;
 }
 
 export function registerLtkUpdate(program: Command): void {
@@ -109,6 +110,10 @@ export function registerLtkUpdate(program: Command): void {
       'subscriber file of the HSS (JSON), updated in place; default: an in-memory HSS from the card profile',
     )
     .option('--imsi <imsi>', 'subscriber (default: the profile IMSI, or the only one in --hss)')
+    .option(
+      '--pin <pin>',
+      "PIN1 to verify before the closing AUTHENTICATE (default: an emulated card's profile PIN1)",
+    )
     .option('--sd-aid <aid>', "security domain AID (default: the profile's, else A000000151000000)");
   transportOptions(cmd).action(async (opts: LtkOpts) => {
     const profileId = parseProfileId(opts.profileId);
@@ -129,6 +134,7 @@ export function registerLtkUpdate(program: Command): void {
         mode: opts.derive ? 'derive' : 'transport',
         hss,
         imsi,
+        pin1: pinFor(opts, t),
         oce: {
           certificates: [TEST_PKI.oce.certificate],
           keyPair: TEST_PKI.oce.keyPair,

@@ -4,12 +4,11 @@
 
 import type { Command } from 'commander';
 import { toHex } from '../../card-os/bytes.js';
-import { swName } from '../../card-os/sw.js';
 import { consoleLogger } from '../../pcsc-bridge/logger.js';
 import { connectCardToVpcd, VPCD_DEFAULT_PORT } from '../../pcsc-bridge/vpcd-card.js';
 import { openCard } from '../card-factory.js';
-import { commandName } from '../decode/apdu.js';
 import { openRecorder } from '../trace/open.js';
+import { maskedHex, TraceRenderer } from '../trace/render.js';
 
 export function registerServe(program: Command): void {
   program
@@ -21,7 +20,7 @@ export function registerServe(program: Command): void {
     .option('--reverse', 'listen for vpcd (reversed mode) instead of connecting to it')
     .option(
       '--protocol <p>',
-      'auto | t0 | t1: how the card answers; auto = T=1 when the ATR offers it (pcsc-lite selects it; vpcd forwards no PPS)',
+      "auto | t0 | t1: how the card answers (vpcd forwards no PPS); auto = the ATR's first protocol, as in-process",
       'auto',
     )
     .option('--log', 'print every exchange')
@@ -53,6 +52,7 @@ export function registerServe(program: Command): void {
         // protocol pcsc-lite settles on.
         if (p !== 'auto') card.protocol = p === 't0' ? 0 : 1;
         let steps = card.nvm.steps;
+        const logger = opts.log ? new TraceRenderer() : undefined;
         const recorder = opts.trace?.length
           ? openRecorder(opts.trace, {
               transport: 'vpcd',
@@ -68,10 +68,21 @@ export function registerServe(program: Command): void {
           logger: consoleLogger('uicc serve', false),
           onExchange: (e) => {
             recorder?.record(e);
-            if (opts.log) {
-              const sw = (e.response[e.response.length - 2]! << 8) | e.response[e.response.length - 1]!;
-              console.log(`> ${toHex(e.command, ' ')}  ${commandName(e.command)}`);
-              console.log(`< ${toHex(e.response, ' ')}  ${swName(sw)}  (${e.elapsedMs.toFixed(2)} ms)`);
+            if (logger) {
+              // The same masking as traces: no PIN, key or CK/IK in the log.
+              const r = logger.render({
+                kind: 'exchange',
+                t: 0,
+                ms: e.elapsedMs,
+                command: e.command,
+                response: e.response,
+              });
+              if (r.kind === 'exchange') {
+                console.log(`> ${maskedHex(e.command, r.redactions, 'command')}  ${r.name}`);
+                console.log(
+                  `< ${maskedHex(e.response, r.redactions, 'response')}  ${r.status}  (${e.elapsedMs.toFixed(2)} ms)`,
+                );
+              }
             }
             if (card.nvm.steps !== steps) {
               steps = card.nvm.steps;

@@ -25,6 +25,21 @@ const HELP = () =>
     '  help, exit',
   ].join('\n');
 
+/**
+ * What goes into the history file: PIN and key commands without their secrets (named `verify`/`*-pin` with
+ * arguments, and hex VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK PIN APDUs with data).
+ */
+export function historyLine(line: string): string {
+  const t = line.trim();
+  const words = t.split(/\s+/);
+  if (/^(verify|change-pin|disable-pin|enable-pin|unblock-pin)$/i.test(words[0] ?? '') && words.length > 2)
+    return `${words[0]} ${words[1]} ***`;
+  const hex = t.replace(/\s+/g, '');
+  if (/^[0-9a-fA-F]+$/.test(hex) && hex.length > 10 && /^(20|24|26|28|2C)$/i.test(hex.slice(2, 4)))
+    return `${hex.slice(0, 10)} ***`;
+  return line;
+}
+
 /** One shell line -> printed lines. Exported for tests. */
 export async function shellLine(
   line: string,
@@ -96,7 +111,7 @@ export function registerShell(program: Command): void {
     for await (const line of rl) {
       if (line.trim()) {
         try {
-          appendFileSync(histFile, `${line}\n`);
+          appendFileSync(histFile, `${historyLine(line)}\n`, { mode: 0o600 });
         } catch {}
       }
       const r = await shellLine(line, t.transport, state, (s) => console.log(s));

@@ -6,6 +6,7 @@ import { buildCommand, dataOf, swOf } from '../../card-os/apdu.js';
 import { type Bytes, concat, equalCt, fromHex, toHex } from '../../card-os/bytes.js';
 import { swName } from '../../card-os/sw.js';
 import { transmitT0 } from '../../pcsc-bridge/t0-exchange.js';
+import { pinBlock } from '../commands.js';
 import type { Transport } from '../transport/transport.js';
 import type { Auc, AuthVector } from './auc.js';
 
@@ -29,10 +30,18 @@ export function send(t: Transport, apdu: Bytes): Promise<Bytes> {
   return transmitT0((x) => t.transmit(x), apdu);
 }
 
-export async function selectUsim(t: Transport): Promise<void> {
+/**
+ * Selects ADF.USIM and, when given, verifies PIN1 as a handset does before it attaches: AUTHENTICATE runs
+ * only after a successful PIN verification (TS 31.102 §7.1.2) unless PIN1 is disabled.
+ */
+export async function selectUsim(t: Transport, pin1?: string): Promise<void> {
   const r = await send(t, buildCommand(0x00, 0xa4, 0x04, 0x0c, USIM_AID_PREFIX));
   if (swOf(r) !== 0x9000)
     throw new Error(`SELECT ADF.USIM failed: ${toHex(r.subarray(-2))} (${swName(swOf(r))})`);
+  if (pin1 === undefined) return;
+  const v = await send(t, buildCommand(0x00, 0x20, 0x00, 0x01, pinBlock(pin1)));
+  if (swOf(v) !== 0x9000)
+    throw new Error(`VERIFY PIN1 failed: ${toHex(v.subarray(-2))} (${swName(swOf(v))})`);
 }
 
 export function authenticateApdu(rand: Bytes, autn: Bytes): Bytes {
@@ -53,8 +62,9 @@ export async function attach(
     const r = await send(t, authenticateApdu(v.rand, v.autn));
     const sw = swOf(r);
     const d = dataOf(r);
-    if (sw === 0x9000 && d[0] === 0xdb && d[1] === 8) {
-      const res = d.subarray(2, 10);
+    // RES is 4 to 16 bytes (TS 31.102 §7.1.2.1); Milenage gives 8.
+    if (sw === 0x9000 && d[0] === 0xdb && d[1]! >= 4 && d[1]! <= 16) {
+      const res = d.subarray(2, 2 + d[1]!);
       const ok = equalCt(res, v.xres);
       onStep({ kind: 'answer', sw, res, ok });
       return ok ? { ok, resynced } : { ok, resynced, reason: 'RES does not match XRES' };

@@ -6,7 +6,8 @@
 //   3 hand-over  for every acknowledged card only: 3b/derive, the subscriber assigns the staged slot to B
 //                at the escrow and B obtains it there; 3a, A hands K, OPc, the OTA keys, the KIK and the OTA
 //                counter to B. B provisions its HSS and OTA server (the network-side commit)
-//   4 switch     A sends COMMIT; the card asks for a UICC reset (REFRESH) and the device resets it
+//   4 switch     A sends COMMIT; the card asks for a UICC reset (REFRESH) and the device resets it. A card
+//                COMMIT never reaches gets CANCEL at once and stays on A (B gives the subscription back)
 //   5 call off   cards without an acknowledgement, or whose hand-over failed, get CANCEL and stay on A
 //   6 attach     the moved cards attach to B (with the SQN resynchronisation a first authentication may
 //                need); A releases them; 3a: B then rotates K, OPc, its OTA keys and the KIK, and the card
@@ -97,6 +98,8 @@ interface Run {
   stage?: 'acked' | 'committed' | 'switched';
   /** A change may be staged on the card that nobody will commit: it must be called off. */
   callOff?: boolean;
+  /** Neither COMMIT nor CANCEL was confirmed: where the card stands shows only at its next attach. */
+  unconfirmed?: boolean;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -215,6 +218,20 @@ export async function changeOperator(world: World, o: ChangeOptions): Promise<Ch
     async (r) => {
       const c = await commit(from, r.device, aid, r.txid, steps);
       r.result.retries += c.attempts - 1;
+      if (!c.confirmed) {
+        // COMMIT never got through: call the change off (phase 5), or the card keeps it staged and answers
+        // every later STAGE with 6985.
+        const x = await cancel(from, r.device, aid, r.txid, steps);
+        r.result.retries += x.attempts - 1;
+        if (x.cancelled) {
+          to.release(r.device.iccid);
+          return fail(r, 'COMMIT not delivered: change called off');
+        }
+        // 6985: the card holds the COMMIT after all (only its answers were lost) and switches at its reset.
+        // No answer: the card holds either; the reset and the attach that follows tell which.
+        if (x.sw === undefined) r.unconfirmed = true;
+        await surviving(r.device, steps, () => r.device.reset());
+      }
       // 3a: the OTA keys go on, so the replay counter must too; A hands it over after its last command.
       if (o.variant === '3a')
         to.ota.counters.set(
@@ -222,8 +239,6 @@ export async function changeOperator(world: World, o: ChangeOptions): Promise<Ch
           RFM_UICC_TAR,
           from.ota.counters.get(r.device.iccid, RFM_UICC_TAR),
         );
-      // A card that never got COMMIT stays staged and is reset anyway: it comes back on A.
-      if (!c.reset) await surviving(r.device, steps, () => r.device.reset());
       r.stage = 'switched';
     },
   );
@@ -244,6 +259,7 @@ export async function changeOperator(world: World, o: ChangeOptions): Promise<Ch
       const a = await attach(r.device);
       if (!a.ok || a.operator !== to) {
         to.release(r.device.iccid);
+        if (r.unconfirmed) return fail(r, 'COMMIT and CANCEL not delivered: change left staged');
         return fail(r, a.ok ? `still at ${a.operator.name}` : `no attach at ${to.name}: ${a.reason}`);
       }
       r.result.resyncs += a.resyncs;

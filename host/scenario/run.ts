@@ -3,7 +3,7 @@
 // with actors of its own (a shard of each operator's HSS and OTA server, of the escrow), and the shards'
 // reports are merged. The split changes nothing about what happens to a card, only how many cores do it.
 
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { type ChangeReport, changeOperator, type Phase, type Variant } from './operator-change.js';
 import { World } from './world.js';
 
@@ -139,18 +139,21 @@ function merge(shards: ShardResult[], totalMs: number, workers: number): Scenari
 /** Messages a shard worker posts (shard-worker.ts). */
 export type ShardMessage = { progress: number; phase: string } | { result: ShardResult } | { error: string };
 
-function runWorker(
-  o: ScenarioOptions,
+/** A worker thread under way and the promise of what it sends back. */
+export interface RunningWorker<T> {
+  worker: Worker;
+  result: Promise<T>;
+}
+
+/** Starts a worker that speaks ShardMessage (shard-worker.ts); `result` settles with its shard's outcome. */
+export function startShardWorker(
+  entry: URL | string,
+  options: WorkerOptions,
   shard: number,
-  cards: number,
   progress: (f: number, p: string) => void,
-) {
-  return new Promise<ShardResult>((resolve, reject) => {
-    const { onProgress: _p, workers: _w, ...job } = o;
-    const worker = new Worker(new URL('./shard-worker.js', import.meta.url), {
-      workerData: { options: { ...job, cards }, shard },
-      resourceLimits: { maxYoungGenerationSizeMb: o.youngGenerationMb ?? 384 },
-    });
+): RunningWorker<ShardResult> {
+  const worker = new Worker(entry, options);
+  const result = new Promise<ShardResult>((resolve, reject) => {
     worker.on('message', (m: ShardMessage) => {
       if ('progress' in m) progress(m.progress, m.phase);
       else if ('result' in m) resolve(m.result);
@@ -161,6 +164,27 @@ function runWorker(
       if (code !== 0) reject(new Error(`scenario worker ${shard} stopped with code ${code}`));
     });
   });
+  return { worker, result };
+}
+
+/**
+ * Every worker's result, in order. At the first failure all of them are terminated (the others would go
+ * on with their shards for a report nobody gets) and the failure is passed on.
+ */
+export async function allResults<T>(running: readonly RunningWorker<T>[]): Promise<T[]> {
+  try {
+    return await Promise.all(running.map((r) => r.result));
+  } catch (e) {
+    await Promise.all(running.map((r) => r.worker.terminate()));
+    throw e;
+  }
+}
+
+/** Cards per shard: as even as can be, every shard at least one when workers <= cards. */
+export function shardSizes(cards: number, workers: number): number[] {
+  const base = Math.floor(cards / workers);
+  const extra = cards % workers;
+  return Array.from({ length: workers }, (_, i) => base + (i < extra ? 1 : 0));
 }
 
 export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
@@ -179,11 +203,17 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioReport> {
     const slowest = fractions.indexOf(Math.min(...fractions));
     o.onProgress?.(fractions.reduce((a, b) => a + b, 0) / workers, phases[slowest]!);
   };
-  const per = Math.ceil(o.cards / workers);
-  const shards = await Promise.all(
-    Array.from({ length: workers }, (_, i) =>
-      runWorker(o, i, Math.min(per, o.cards - i * per), (f, p) => report(i, f, p)),
+  const { onProgress: _p, workers: _w, ...job } = o;
+  const running = shardSizes(o.cards, workers).map((cards, shard) =>
+    startShardWorker(
+      new URL('./shard-worker.js', import.meta.url),
+      {
+        workerData: { options: { ...job, cards }, shard },
+        resourceLimits: { maxYoungGenerationSizeMb: o.youngGenerationMb ?? 384 },
+      },
+      shard,
+      (f, p) => report(shard, f, p),
     ),
   );
-  return merge(shards, performance.now() - t, workers);
+  return merge(await allResults(running), performance.now() - t, workers);
 }

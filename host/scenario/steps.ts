@@ -149,7 +149,8 @@ export async function prepare(
 
 /**
  * COMMIT at the old operator: done when the card asked for its reset (the device did it) or answers that
- * the change already took effect. `reset` false: the card did not get there (it stays where it is).
+ * the change already took effect (a power cycle made the switch). `confirmed` false: no attempt got that
+ * far, and the card may still hold the change staged (it must then be called off).
  */
 export async function commit(op: Operator, device: Device, aid: Bytes, txid: Bytes, o: StepOptions) {
   const r = await sendUntil(op, device, commitScript(aid, txid), o, (out) => {
@@ -157,13 +158,17 @@ export async function commit(op: Operator, device: Device, aid: Bytes, txid: Byt
     const c = out.result && changeOutcome(out.result);
     return !!c?.ok && c.answer.state === CHANGE_STATE.ACTIVE;
   });
-  return { reset: r.reset, attempts: r.attempts };
+  return { confirmed: r.outcome !== undefined, reset: r.reset, attempts: r.attempts };
 }
 
-/** CANCEL at the old operator; true once the card confirmed that nothing is staged under this txid. */
+/**
+ * CANCEL at the old operator; `cancelled` once the card confirmed that nothing is staged under this txid.
+ * `sw` is the card's answer (6985: the change is committed or took effect), undefined if none came.
+ */
 export async function cancel(op: Operator, device: Device, aid: Bytes, txid: Bytes, o: StepOptions) {
   const r = await sendUntil(op, device, cancelScript(aid, txid), o, (out) => out.result !== undefined);
-  return { cancelled: !!r.outcome?.result && plainOutcome(r.outcome.result) === SW.OK, attempts: r.attempts };
+  const sw = r.outcome?.result ? plainOutcome(r.outcome.result) : undefined;
+  return { cancelled: sw === SW.OK, sw, attempts: r.attempts };
 }
 
 export interface NewKeys {

@@ -66,6 +66,8 @@ export interface LtkUpdateOptions {
   hss: Auc;
   imsi: string;
   oce: OceCredentials;
+  /** PIN1 the device verifies before the closing AUTHENTICATE (omit when PIN1 is disabled). */
+  pin1?: string;
   /** Logical channel for the security-domain commands (default 0). */
   channel?: number;
   now?: () => Date;
@@ -182,7 +184,7 @@ export async function updateLongTermKeys(o: LtkUpdateOptions): Promise<LtkUpdate
   step({ kind: 'hss', imsi: o.imsi });
 
   // 5. Re-attach with the new keys, then the old keys must fail.
-  await selectUsim(t);
+  await selectUsim(t, o.pin1);
   const r = await attach(t, o.hss, o.imsi, (s) => step({ kind: 'attach', step: s }));
   const stale = createAuc([old]).generateVector(o.imsi);
   const oldKeySw = swOf(await send(t, authenticateApdu(stale.rand, stale.autn)));

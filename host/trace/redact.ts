@@ -10,6 +10,9 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { readCommandHeader } from '../../applets/ota/command-packet.js';
 import { decodeSmsPpEnvelope } from '../../applets/ota/envelope-sms-pp.js';
+import { TAG_COMMAND_SCRIPT, TAG_COMMAND_SCRIPT_INDEFINITE } from '../../applets/ota/remote-apdu.js';
+import { OUTGOING_INS } from '../../applets/ota/remote-command-compact.js';
+import { TAG_C_APDU } from '../../applets/ota/remote-command-expanded.js';
 import { decodeSmsDeliver } from '../../applets/ota/sms-tpdu.js';
 import { IEI_CPI, parseUserData } from '../../applets/ota/user-data-header.js';
 import { parseCommand } from '../../card-os/apdu.js';
@@ -40,9 +43,6 @@ const PIN_INS = new Set<number>([INS.VERIFY, INS.CHANGE, INS.DISABLE, INS.ENABLE
  */
 const KEY_FILES = new Set([0x6f08, 0x6f09, 0x4f20, 0x4f52, 0x6f20, 0x6f52]);
 const KEY_FILE_SFIS = new Set([0x08, 0x09]);
-
-/** Compact remote commands whose P3 is Le, not Lc (TS 102 226 §5.1.2): no data follows them. */
-const OUTGOING_INS = new Set([0xb0, 0xb2, 0xc0, 0xf2, 0x12, 0xca, 0x84]);
 
 /**
  * Names of key references (TS 102 221 §9.5.1), the same words the script and shell commands use
@@ -96,40 +96,65 @@ function pinData(ins: number, ref: number, at: number, len: number): Redaction[]
   }
 }
 
+/** Secrets in one C-APDU of a script: header at `at` in `cmd`, `len` bytes of data at `dataAt`. */
+function scriptCommand(cmd: Bytes, at: number, dataAt: number, len: number): Redaction[] {
+  if (len === 0) return [];
+  const ins = cmd[at + 1]!;
+  if (PIN_INS.has(ins)) return pinData(ins, cmd[at + 3]!, dataAt, len);
+  if (ins === INS.PUT_KEY)
+    return [range(dataAt, len, 'PUT KEY key data (OTA)', putKeyName(cmd[at + 2]!, cmd[at + 3]!))];
+  return [];
+}
+
+/**
+ * Expanded format (TS 102 226 §5.2.1): AA L { 22 L <C-APDU> ... }, or the indefinite form
+ * AE 80 { 22 L <C-APDU> ... } 00 00. Each C-APDU is a full ISO 7816-4 APDU.
+ */
+function expandedScript(cmd: Bytes, at: number, end: number): Redaction[] {
+  let o: number;
+  let stop: number;
+  const indefinite = cmd[at] === TAG_COMMAND_SCRIPT_INDEFINITE;
+  if (indefinite) {
+    if (cmd[at + 1] !== 0x80) return [];
+    o = at + 2;
+    stop = end;
+  } else {
+    const outer = readBer(cmd, at, end);
+    if (!outer) return [];
+    o = at + outer.length - outer.value.length;
+    stop = o + outer.value.length;
+  }
+  const out: Redaction[] = [];
+  while (o < stop) {
+    if (indefinite && cmd[o] === 0x00 && cmd[o + 1] === 0x00) break;
+    const t = readBer(cmd, o, stop);
+    if (!t) break;
+    if (t.tag === TAG_C_APDU) {
+      // A C-APDU the card cannot parse is answered with an error and not run, so nothing of it is a secret.
+      const c = parseCommand(t.value).cmd;
+      const v = o + t.length - t.value.length;
+      if (c) out.push(...scriptCommand(cmd, v, v + (c.extended ? 7 : 5), c.data.length));
+    }
+    o += t.length;
+  }
+  return out;
+}
+
 /** Secrets among the C-APDUs of an unciphered OTA script, compact or expanded format (TS 102 226 §5). */
 function otaScript(cmd: Bytes, at: number, end: number): Redaction[] {
+  const first = cmd[at];
+  if (first === TAG_COMMAND_SCRIPT || first === TAG_COMMAND_SCRIPT_INDEFINITE)
+    return expandedScript(cmd, at, end);
+  // Compact format: CLA INS P1 P2 P3 [data] ... (TS 102 226 §5.1.2), split as the card splits it.
   const out: Redaction[] = [];
-  const inner = (ins: number, p1: number, p2: number, dataAt: number, len: number) => {
-    if (len === 0) return;
-    if (PIN_INS.has(ins)) out.push(...pinData(ins, p2, dataAt, len));
-    else if (ins === INS.PUT_KEY) out.push(range(dataAt, len, 'PUT KEY key data (OTA)', putKeyName(p1, p2)));
-  };
-  if (cmd[at] === 0xaa) {
-    // Expanded format: AA L { 22 L <C-APDU> ... } (TS 102 226 §5.2.1).
-    const outer = readBer(cmd, at, end);
-    if (!outer) return out;
-    let o = at + outer.length - outer.value.length;
-    const stop = o + outer.value.length;
-    while (o < stop) {
-      const t = readBer(cmd, o, stop);
-      if (!t) break;
-      const v = o + t.length - t.value.length;
-      if (t.tag === 0x22 && t.value.length > 5)
-        inner(cmd[v + 1]!, cmd[v + 2]!, cmd[v + 3]!, v + 5, Math.min(cmd[v + 4]!, t.value.length - 5));
-      o += t.length;
-    }
-    return out;
-  }
-  // Compact format: CLA INS P1 P2 P3 [data] ... (TS 102 226 §5.1.2).
   let o = at;
   while (o + 5 <= end) {
-    const ins = cmd[o + 1]!;
     const p3 = cmd[o + 4]!;
-    if (OUTGOING_INS.has(ins)) {
+    if (OUTGOING_INS.has(cmd[o + 1]!)) {
       o += 5;
       continue;
     }
-    inner(ins, cmd[o + 2]!, cmd[o + 3]!, o + 5, Math.min(p3, end - o - 5));
+    out.push(...scriptCommand(cmd, o, o + 5, Math.min(p3, end - o - 5)));
     o += 5 + p3;
   }
   return out;

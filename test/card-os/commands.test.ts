@@ -156,8 +156,9 @@ describe('PINs (§11.1.9-13)', () => {
     expect(tx(c, '002000010839393939FFFFFFFF').sw).toBe('63C2');
     expect(tx(c, '002000010839393939FFFFFFFF').sw).toBe('63C1');
     expect(tx(c, `0020000108${PIN1}`).sw).toBe('9000'); // success resets the counter
-    expect(tx(c, '00200001').sw).toBe('63C3');
-    for (const sw of ['63C2', '63C1', '6983', '6983'])
+    expect(tx(c, '00200001').sw).toBe('9000'); // verified in this session: no verification needed
+    // The attempt that uses up the last try answers 63C0; only later ones 6983 (TS 102 221 §11.1.9.1.1).
+    for (const sw of ['63C2', '63C1', '63C0', '6983'])
       expect(tx(c, '002000010839393939FFFFFFFF').sw).toBe(sw);
     expect(tx(c, `0020000108${PIN1}`).sw).toBe('6983');
     expect(tx(c, '002C0001').sw).toBe('63CA');
@@ -305,5 +306,25 @@ describe('secrets', () => {
     for (const fid of ['A001', '0000', 'FFFF']) expect(tx(c, `00A4000402${fid}00`).sw).toBe('6A82');
     const keys = c.nvm.keys().filter((k) => k.startsWith('secret/'));
     expect(keys.length).toBeGreaterThan(0);
+  });
+});
+
+describe('EF.ARR rules (ISO/IEC 7816-4 §9.3.4)', async () => {
+  const { parseArrRecord, allowed, AM } = await import('../../card-os/security/arr.js');
+  const { fromHex } = await import('../../card-os/bytes.js');
+  it('several conditions after one access mode: any one grants', () => {
+    const rules = parseArrRecord(
+      fromHex('800101 A40683010195 0108 A4068301 0A950108 800102 9700'.replace(/ /g, '')),
+    );
+    expect(allowed(rules, AM.READ, undefined, (r) => r === 0x0a)).toBe(true);
+    expect(allowed(rules, AM.READ, undefined, (r) => r === 0x01)).toBe(true);
+    expect(allowed(rules, AM.READ, undefined, () => false)).toBe(false);
+    expect(allowed(rules, AM.UPDATE, undefined, () => true)).toBe(false); // 97 00: never
+  });
+  it('the 14 standard rules keep their meaning (rule 7: INCREASE needs PIN1)', () => {
+    const r7 = parseArrRecord(fromHex('800103A406830101950108800158A40683010A950108840132A406830101950108'));
+    expect(allowed(r7, AM.UPDATE, 0x32, (r) => r === 0x01)).toBe(true);
+    expect(allowed(r7, AM.ACTIVATE, undefined, (r) => r === 0x01)).toBe(false);
+    expect(allowed(r7, AM.ACTIVATE, undefined, (r) => r === 0x0a)).toBe(true);
   });
 });

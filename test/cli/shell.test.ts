@@ -43,3 +43,14 @@ describe('uicc shell', () => {
     expect(out).toContain('read-binary [LEN] [OFFSET]'.replace('LEN', 'LENGTH'));
   });
 });
+
+describe('shell history', async () => {
+  const { historyLine } = await import('../../host/cli/shell.js');
+  it('keeps no PIN or key in the history file', () => {
+    expect(historyLine('verify adm1 3132333435363738')).toBe('verify adm1 ***');
+    expect(historyLine('change-pin pin1 1234 5678')).toBe('change-pin pin1 ***');
+    expect(historyLine('00 20 00 01 08 31 32 33 34 FF FF FF FF')).toBe('0020000108 ***');
+    expect(historyLine('verify pin1')).toBe('verify pin1');
+    expect(historyLine('select 6F07')).toBe('select 6F07');
+  });
+});

@@ -64,7 +64,17 @@ describe.sequential('uicc serve behind pcscd, and --reader', () => {
     needs(ctx, gate);
     const hss = join(dir, 'hss.json');
     writeFileSync(hss, formatSubscriberFile([hssFromProfile(loadDefaultProfile())]));
-    const r = await uicc('auth', '--reader', harness!.readerName, '--hss', hss, '--count', '3');
+    const r = await uicc(
+      'auth',
+      '--reader',
+      harness!.readerName,
+      '--hss',
+      hss,
+      '--pin',
+      '1234',
+      '--count',
+      '3',
+    );
     expect(r.stdout).toContain('3 of 3 authentications succeeded');
     expect(r.code).toBe(0);
   });

@@ -262,6 +262,27 @@ describe('vpcd card, client mode (vpcd listens, the card connects)', () => {
     expect(conn.connected).toBe(true);
   });
 
+  it('removal and close end a pending wait for the connection at once, saying why', async () => {
+    const server = await vpcdPeerServer();
+    open.push(server);
+    const port = server.port;
+    await server.close();
+    const conn = await connectCardToVpcd({ card: makeTestCard(), mode: 'client', port });
+    open.push(conn);
+    // Default timeout (10 s): only the removal can end these waits within the test's time.
+    const waiting = conn.waitFor('connected');
+    const alsoWaiting = conn.waitFor();
+    await conn.remove();
+    await expect(waiting).rejects.toThrow(/card removed while waiting for a connection/);
+    await expect(alsoWaiting).rejects.toThrow(/card removed/);
+    await conn.insert();
+    const afterInsert = conn.waitFor('connected');
+    await conn.close();
+    await expect(afterInsert).rejects.toThrow(/connection closed while waiting for a connection/);
+    // A wait for the disconnected state is already over.
+    await expect(conn.waitFor('disconnected')).resolves.toBeUndefined();
+  });
+
   it('times out waiting for a state that does not come', async () => {
     const server = await vpcdPeerServer();
     open.push(server);
@@ -282,5 +303,30 @@ describe('vpcd card replies', () => {
     vpcd.control(VPCD_CTRL.GET_ATR);
     await vpcd.closed;
     expect(lines).toContainEqual(expect.stringMatching(/card has no usable ATR/));
+  });
+
+  it('once dropped for a bad ATR, the frames after it in the same segment never reach the card', async () => {
+    const sent: string[] = [];
+    const base = makeTestCard();
+    const noAtr: IccCard = {
+      ...base,
+      atr: () => new Uint8Array(0) as Bytes,
+      transmit: (c) => {
+        sent.push(toHex(c));
+        return base.transmit(c);
+      },
+    };
+    const conn = await reversedCard(noAtr);
+    const vpcd = await dialCard(conn.port);
+    vpcd.writeRaw(
+      concat(
+        encodeControl(VPCD_CTRL.POWER_ON),
+        encodeControl(VPCD_CTRL.GET_ATR),
+        encodeFrame(fromHex('00A4000C022FE2')),
+        encodeFrame(fromHex('00B000000A')),
+      ),
+    );
+    await vpcd.closed;
+    expect(sent).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 // The operator-change scenario end to end over OTA, with the actors (manufacturer and escrow, operators,
 // M2M subscriber, devices): chains until the slots run out, the three variants, lost PoRs, refusals.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_KEYSLOT_AID } from '../../applets/keyslots/protocol.js';
+import { CHANGE_P1, DEFAULT_KEYSLOT_AID, INS } from '../../applets/keyslots/protocol.js';
+import { STAGED_RECORD } from '../../applets/keyslots/staging.js';
 import { activeSlot, slotStates } from '../../applets/keyslots/store.js';
 import { fromHex, toHex } from '../../card-os/bytes.js';
 import type { Device } from '../../host/actors/device.js';
@@ -204,6 +205,39 @@ describe('lost acknowledgements', () => {
     // Later, with a better link, the same cards move.
     const again = await changeOperator(world, { from: 'A', to: 'B', variant: '3b' });
     expect(again).toMatchObject({ moved: 4, failed: 0 });
+  });
+
+  it('COMMIT never gets through: the change is called off at once, the card stays on A and moves later', async () => {
+    const world = new World({ slots: 3 });
+    const [d] = world.buildFleet(1, 'A');
+    const a = world.operator('A');
+    const send = a.send.bind(a);
+    // Every COMMIT is lost on the air (the card never sees it); the other commands and their PoRs get through.
+    const commitHeader = toHex(Uint8Array.of(0x80, INS.CHANGE, CHANGE_P1.COMMIT, 0x00));
+    a.send = async (device, iccid, script, keysets) =>
+      toHex(script).includes(commitHeader)
+        ? { por: undefined, result: undefined, reset: false }
+        : send(device, iccid, script, keysets);
+    const r = await changeOperator(world, { from: 'A', to: 'B', variant: '3b', maxAttempts: 2 });
+    expect(r).toMatchObject({
+      moved: 0,
+      failed: 1,
+      failures: { 'COMMIT not delivered: change called off': 1 },
+    });
+    expect(d!.card.nvm.get(STAGED_RECORD)).toBeUndefined();
+    expect(world.operator('B').subscription(d!.iccid)?.active).toBe(false);
+    expect(await attachedTo(world, d!)).toBe('A');
+    expect(slotStates(d!.card.nvm)).toEqual([1, 0, 0]);
+    // Nothing is left staged, so a later STAGE (another txid) is acknowledged, not refused with 6985.
+    a.send = send;
+    const later = await prepare(
+      a,
+      d!,
+      DEFAULT_KEYSLOT_AID,
+      { imsi: encodeImsi(world.operator('B').allocateImsi()), index: 1, txid: fromHex('0102030405060708') },
+      { maxAttempts: 1 },
+    );
+    expect(later).toMatchObject({ kind: 'acked', answer: { index: 1, state: 1 } });
   });
 
   it('a card that cannot be reached at A is left out (TR 33.812 §7.4.2: non-attached M2MEs)', async () => {

@@ -3,7 +3,7 @@
 // leaving the key record as it was; and a power loss at every NVM write step of the update.
 
 import { describe, expect, it } from 'vitest';
-import { decodeSlot, SLOT_STATE, SLOT_TABLE, slotRecord } from '../../applets/keyslots/store.js';
+import { decodeSlot, encodeSlot, SLOT_STATE, SLOT_TABLE, slotRecord } from '../../applets/keyslots/store.js';
 import { aesCbcEncrypt, kcv } from '../../applets/security-domain/aes.js';
 import { nodeP256 } from '../../applets/security-domain/ec.js';
 import { deriveProfileKeys } from '../../applets/security-domain/profile-update.js';
@@ -16,6 +16,7 @@ import { type Bytes, concat, fromHex, toHex } from '../../card-os/bytes.js';
 import { PowerLoss } from '../../card-os/nvm.js';
 import { ber } from '../../card-os/tlv.js';
 import { send } from '../../host/network/attach.js';
+import { OTA_TEST_KEYSETS } from '../../host/ota/test-keys.js';
 import { updateLongTermKeys } from '../../host/scp11/ltk-update.js';
 import { createCa, KEY_USAGE } from '../../host/scp11/pki.js';
 import {
@@ -106,8 +107,17 @@ describe('end to end: handshake, profile update, HSS update, re-attach', () => {
   });
 
   it('a card with key slots: profile 01 (an unused slot) gets the keys, the active subscription keeps its own', async () => {
+    const kik = fromHex('00112233445566778899AABBCCDDEEFF');
+    const slot1 = encodeSlot({
+      mode: 'keys',
+      keys: {
+        subscriber: { algorithm: 'milenage', k: fromHex('11'.repeat(16)), opc: fromHex('22'.repeat(16)) },
+        ota: [OTA_TEST_KEYSETS[0]!],
+        kik,
+      },
+    });
     const { card, t, old, oldHss } = world({
-      records: { [SLOT_TABLE]: Uint8Array.of(SLOT_STATE.ACTIVE, SLOT_STATE.UNUSED) },
+      records: { [SLOT_TABLE]: Uint8Array.of(SLOT_STATE.ACTIVE, SLOT_STATE.UNUSED), [slotRecord(1)]: slot1 },
     });
     const before = keyRecord(card);
     const oce = await openSd(t);
@@ -118,7 +128,22 @@ describe('end to end: handshake, profile update, HSS update, re-attach', () => {
     if (slot?.mode !== 'keys') return;
     expect(toHex(slot.subscriber.k)).toBe(toHex(NEW_K));
     expect(toHex(slot.subscriber.opc!)).toBe(toHex(NEW_OPC));
+    // The slot's OTA keyset and key-encryption key are kept.
+    expect(slot.ota).toHaveLength(1);
+    expect(toHex(slot.kik!)).toBe(toHex(kik));
     expect(await authenticateWith(t, oldHss, old.imsi)).toEqual({ sw: 0x9000, ok: true });
+    // An unused slot whose keys are derived from the master secret is not updatable: 6A88.
+    const derived = world({
+      records: {
+        [SLOT_TABLE]: Uint8Array.of(SLOT_STATE.ACTIVE, SLOT_STATE.UNUSED),
+        [slotRecord(1)]: encodeSlot({ mode: 'derive', master: new Uint8Array(32).fill(7) }),
+      },
+    });
+    const oce3 = await openSd(derived.t);
+    expect(await oce3.updateProfile(Uint8Array.of(1), { k: NEW_K, opc: NEW_OPC })).toEqual({
+      ok: false,
+      sw: 0x6a88,
+    });
     // A used slot is no profile any more: 6A88.
     const used = world({ records: { [SLOT_TABLE]: Uint8Array.of(SLOT_STATE.ACTIVE, SLOT_STATE.USED) } });
     const oce2 = await openSd(used.t);

@@ -124,6 +124,8 @@ export async function authenticateWith(
 ): Promise<{ sw: number; ok: boolean }> {
   const sel = await send(t, buildCommand(0x00, 0xa4, 0x04, 0x0c, USIM_AID));
   if (swOf(sel) !== 0x9000) throw new Error('SELECT ADF.USIM failed');
+  // PIN1 of the default profile, verified as a handset does before AUTHENTICATE (TS 31.102 §7.1.2).
+  await send(t, buildCommand(0x00, 0x20, 0x00, 0x01, fromHex('31323334FFFFFFFF')));
   const v = auc.generateVector(imsi);
   const r = await send(t, authenticateApdu(v.rand, v.autn));
   const sw = swOf(r);

@@ -128,6 +128,37 @@ describe('OTA command packets (ENVELOPE SMS-PP)', () => {
     expect(toHex(cmd.subarray(r[0]!.at, r[0]!.at + r[0]!.len))).toBe('3132333435363738');
   });
 
+  it('keeps in step after GET DATA (CB) in a compact script, as the card does', () => {
+    // 00 CB with P3 = Le: no data follows, so the VERIFY right after it is a command of its own.
+    const script = concat(fromHex('00CB3FFF05'), verifyAdm);
+    const cmd = otaEnvelope(script, OTA_SPI_CLEAR);
+    const r = commandSecrets(cmd);
+    expect(r.map((x) => x.secret)).toEqual(['adm1']);
+    expect(toHex(cmd.subarray(r[0]!.at, r[0]!.at + r[0]!.len))).toBe('3132333435363738');
+  });
+
+  it('masks a VERIFY ADM inside an indefinite-length expanded (AE 80 ... 00 00) script', () => {
+    const script = concat(
+      fromHex('AE80'),
+      ber(0x22, fromHex('00A40004023F00')),
+      ber(0x22, verifyAdm),
+      fromHex('0000'),
+    );
+    const cmd = otaEnvelope(script, OTA_SPI_CLEAR);
+    const r = commandSecrets(cmd);
+    expect(r.map((x) => x.secret)).toEqual(['adm1']);
+    expect(toHex(cmd.subarray(r[0]!.at, r[0]!.at + r[0]!.len))).toBe('3132333435363738');
+  });
+
+  it('masks an extended-length PUT KEY inside an expanded script', () => {
+    const keyData = fromHex('0188100102030405060708090A0B0C0D0E0F10030A0B0C');
+    const putKey = buildCommand(0x80, 0xd8, 0x01, 0x81, keyData, undefined, true);
+    const cmd = otaEnvelope(ber(0xaa, ber(0x22, putKey)), OTA_SPI_CLEAR);
+    const r = commandSecrets(cmd);
+    expect(r.map((x) => x.secret)).toEqual(['put-key.0181']);
+    expect(toHex(cmd.subarray(r[0]!.at, r[0]!.at + r[0]!.len))).toBe(toHex(keyData));
+  });
+
   it('masks nothing in a ciphered packet: nothing after the header is in clear', () => {
     const cmd = otaEnvelope(concat(verifyAdm), { ...OTA_SPI_CLEAR, integrity: 'none', ciphered: true });
     expect(commandSecrets(cmd)).toEqual([]);

@@ -16,8 +16,10 @@ const IMSI = '001010123456789';
 
 const authApdu = (rand: string, autn: string) => `0088008122 10${rand} 10${autn} 00`.replace(/ /g, '');
 
+/** SELECT ADF.USIM and VERIFY PIN1, as a handset does before AUTHENTICATE (TS 31.102 §7.1.2). */
 function selectUsim(c: ReturnType<typeof newCard>) {
   expect(tx(c, `00A4040C07${USIM_AID}`).sw).toBe('9000');
+  expect(tx(c, `0020000108${PIN1}`).sw).toBe('9000');
 }
 
 function auc() {
