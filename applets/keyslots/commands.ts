@@ -5,7 +5,7 @@
 
 import type { Command } from '../../card-os/apdu.js';
 import type { Reply } from '../../card-os/applet.js';
-import { type Bytes, equal } from '../../card-os/bytes.js';
+import { type Bytes, equal, wipe } from '../../card-os/bytes.js';
 import { type Nvm, PowerLoss } from '../../card-os/nvm.js';
 import { SW } from '../../card-os/sw.js';
 import { USIM_KEYS } from '../usim/applet.js';
@@ -177,23 +177,31 @@ function rotate(data: Bytes, env: KeySlotEnv): Reply {
   const plain = unwrapPayload(kik, req.wrapped);
   if (!plain) return fail(SW_VERIFICATION_FAILED);
   const p = decodeRotationPayload(plain);
-  if (!p) return fail(SW.WRONG_DATA);
-  const keysets = keysetRecords(p.keysets);
-  if (!keysets || (keysets.size > 0 && !keepsCardManageable(nvm, keysets, env.config.admin)))
-    return fail(SW.WRONG_DATA);
-  let subscriber: SubscriberKeys | undefined;
-  if (p.k) {
-    // The algorithm's own parameters (Milenage constants) stay; K and OPc or OP are replaced.
-    const constants = decodeSubscriberKeys(nvm.get(USIM_KEYS) ?? new Uint8Array(0))?.constants;
-    subscriber = p.opc
-      ? { algorithm: 'milenage', k: p.k, opc: p.opc, constants }
-      : { algorithm: 'milenage', k: p.k, op: p.op!, constants };
+  try {
+    if (!p) return fail(SW.WRONG_DATA);
+    const keysets = keysetRecords(p.keysets);
+    if (!keysets || (keysets.size > 0 && !keepsCardManageable(nvm, keysets, env.config.admin)))
+      return fail(SW.WRONG_DATA);
+    let subscriber: SubscriberKeys | undefined;
+    if (p.k) {
+      // The algorithm's own parameters (Milenage constants) stay; K and OPc or OP are replaced.
+      const constants = decodeSubscriberKeys(nvm.get(USIM_KEYS) ?? new Uint8Array(0))?.constants;
+      subscriber = p.opc
+        ? { algorithm: 'milenage', k: p.k, opc: p.opc, constants }
+        : { algorithm: 'milenage', k: p.k, op: p.op!, constants };
+    }
+    nvm.transaction(() => {
+      if (subscriber) nvm.set(USIM_KEYS, encodeSubscriberKeys(subscriber));
+      // NVM keeps the very buffers it is given (and so does its journal): it gets copies, these are wiped.
+      if (keysets.size > 0)
+        replaceKeysets(nvm, new Map([...keysets].map(([name, r]) => [name, r.slice()] as const)));
+      if (p.kik) nvm.set(KIK_RECORD, p.kik.slice());
+      writeHistory(nvm, { ...h, lastRotation: req.txid });
+    });
+    return ok();
+  } finally {
+    // The new keys in clear live no longer than the command, as in the security domain's profile update.
+    wipe(plain);
+    if (p) for (const b of [p.k, p.opc, p.op, p.kik, ...p.keysets]) wipe(b);
   }
-  nvm.transaction(() => {
-    if (subscriber) nvm.set(USIM_KEYS, encodeSubscriberKeys(subscriber));
-    if (keysets.size > 0) replaceKeysets(nvm, keysets);
-    if (p.kik) nvm.set(KIK_RECORD, p.kik);
-    writeHistory(nvm, { ...h, lastRotation: req.txid });
-  });
-  return ok();
 }

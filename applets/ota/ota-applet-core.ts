@@ -45,8 +45,6 @@ import { concatInfo, IEI_CPI, IEI_RPI, parseUserData, splitUserData } from './us
 export interface RemoteApduSession {
   /** Runs one command APDU and returns data || SW1 SW2. Must not throw. */
   execute(apdu: Bytes): Bytes;
-  /** Called once the script is done. */
-  close?(): void;
 }
 
 export interface OtaEnv {
@@ -190,9 +188,7 @@ function processCommandPacket(pkt: Bytes, env: OtaEnv): Outcome | undefined {
   const data = env.transaction(() => {
     if (counter.store !== undefined) env.saveCounter(h.tar, counter.store);
     const session = env.openRemoteSession(tar.context, grants);
-    const response = runRemoteCommands(opened.data, (apdu) => session.execute(apdu));
-    session.close?.();
-    return response;
+    return runRemoteCommands(opened.data, (apdu) => session.execute(apdu));
   });
   const out: Outcome = { spi, tar: h.tar, status: POR.OK, cntr: opened.cntr, data };
   if (spi.porCiphered) out.cipher = cipher;

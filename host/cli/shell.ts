@@ -12,6 +12,7 @@ import { ExchangeDecoder } from '../decode/apdu.js';
 import { contentDecoder } from '../decode/content.js';
 import { ScriptError } from '../script/parse.js';
 import { commandBytes } from '../script/run.js';
+import { getResponseCla } from '../transport/cla.js';
 import type { Transport } from '../transport/transport.js';
 import { dim, red, spaced } from './transcript.js';
 import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
@@ -82,7 +83,7 @@ export async function shellLine(
   let r = await show(cmd);
   // T=0: fetch the waiting data like a terminal would (pySim's rule), unless raw mode.
   while (!state.raw && r.length === 2 && r[0] === 0x61) {
-    r = await show(buildCommand(cmd[0]! & 0x03, 0xc0, 0, 0, undefined, r[1] || 256));
+    r = await show(buildCommand(getResponseCla(cmd[0]!), 0xc0, 0, 0, undefined, r[1] || 256));
   }
   if (!state.raw && r.length === 2 && r[0] === 0x6c)
     await show(Uint8Array.from([...cmd.subarray(0, cmd.length - 1), r[1]!]));

@@ -7,34 +7,81 @@
 import { decodeRefresh, REFRESH_UICC_RESET } from '../../applets/keyslots/refresh.js';
 import { decodeSendShortMessage } from '../../applets/ota/send-short-message.js';
 import { buildCommand, dataOf, swOf } from '../../card-os/apdu.js';
-import { type Bytes, concat, fromHex } from '../../card-os/bytes.js';
+import { type Bytes, concat } from '../../card-os/bytes.js';
+import { ctlv, parseCtlv, readBer } from '../../card-os/tlv.js';
+import { getResponseCla } from '../transport/cla.js';
 import type { Transport } from '../transport/transport.js';
 import type { OtaCommandRequest, OtaServer, PorResult, SmsOptions } from './ota-server.js';
 
+/** Why a delivery stopped short. */
+export type DeliveryFailure =
+  /** ENVELOPE `index` (0-based) of `count` failed with `sw`; the ones after it were not sent. */
+  | { kind: 'envelope'; index: number; count: number; sw: number }
+  /** A fetched proactive command is no proactive command template with command details: no TERMINAL
+   * RESPONSE can name it, so none was sent. */
+  | { kind: 'proactive'; command: Bytes };
+
 export interface Delivery {
   por: PorResult | undefined;
-  /** Status word of the last ENVELOPE. */
+  /** Status word of the last ENVELOPE sent (the failing one when `failure` is an ENVELOPE). */
   sw: number;
   /** Proactive commands the card issued, in order (SEND SHORT MESSAGE for a PoR via SMS-SUBMIT...). */
   proactive: Bytes[];
   cntr: number;
   /** The card asked for a UICC reset (REFRESH) and was reset. */
   reset: boolean;
+  /** Set when the delivery stopped before its end. */
+  failure?: DeliveryFailure;
 }
 
-/** TERMINAL RESPONSE "command performed successfully" for a fetched proactive command (TS 102 223 §6.8). */
-function terminalResponse(cmd: Bytes): Bytes {
-  // Command details are copied from the proactive command: D0 L 81 03 <num> <type> <qualifier> ...
-  const at = cmd.indexOf(0x81);
-  const details = at >= 0 ? cmd.subarray(at, at + 5) : fromHex('8103011300');
-  return buildCommand(0x80, 0x14, 0x00, 0x00, concat(details, fromHex('82028281 830100')));
+/** Proactive command template (TS 102 223 §9.2) and the COMPREHENSION-TLV tags used here (§9.3). */
+const TAG_PROACTIVE_COMMAND = 0xd0;
+const CTLV_COMMAND_DETAILS = 0x01;
+const CTLV_DEVICE_IDENTITIES = 0x02;
+const CTLV_RESULT = 0x03;
+/** Device identities (TS 102 223 §8.7). */
+const DEVICE_UICC = 0x81;
+const DEVICE_TERMINAL = 0x82;
+const RESULT_PERFORMED = 0x00;
+
+/**
+ * TERMINAL RESPONSE "command performed successfully" for a fetched proactive command (TS 102 223 §6.8):
+ * the command's own command details object, device identities terminal -> UICC, the result. Undefined if
+ * the command is no D0 template holding a well-formed command details object.
+ */
+function terminalResponse(cmd: Bytes): Bytes | undefined {
+  const template = readBer(cmd);
+  if (template?.tag !== TAG_PROACTIVE_COMMAND || template.length !== cmd.length) return undefined;
+  const details = parseCtlv(template.value)?.find((o) => o.tag === CTLV_COMMAND_DETAILS);
+  // Command number, type of command, command qualifier (§8.6).
+  if (details?.value.length !== 3) return undefined;
+  return buildCommand(
+    0x80,
+    0x14,
+    0x00,
+    0x00,
+    concat(
+      ctlv(CTLV_COMMAND_DETAILS, details.value, true),
+      ctlv(CTLV_DEVICE_IDENTITIES, Uint8Array.of(DEVICE_TERMINAL, DEVICE_UICC), true),
+      ctlv(CTLV_RESULT, Uint8Array.of(RESULT_PERFORMED), true),
+    ),
+  );
 }
 
 async function transmitT0(t: Transport, apdu: Bytes): Promise<Bytes> {
   let r = await t.transmit(apdu);
   if (r.length === 2 && r[0] === 0x61)
-    r = await t.transmit(buildCommand(apdu[0]! & 0x03, 0xc0, 0, 0, undefined, r[1] || 256));
+    r = await t.transmit(buildCommand(getResponseCla(apdu[0]!), 0xc0, 0, 0, undefined, r[1] || 256));
   return r;
+}
+
+/**
+ * Whether an ENVELOPE that is not the last of a concatenated message went through: the card took the
+ * segment (9000) and may have a proactive command pending (91xx). Anything else (busy 9300, errors 6Fxx,
+ * warnings 62xx/63xx that the handset turns into RP-ERROR) ends the delivery (TS 31.111 §7.1.1).
+ */
+function segmentAccepted(sw: number): boolean {
+  return sw === 0x9000 || sw >> 8 === 0x91;
 }
 
 export async function deliverOta(
@@ -44,12 +91,21 @@ export async function deliverOta(
   sms?: SmsOptions,
 ): Promise<Delivery> {
   const prepared = server.prepare(req, sms);
+  const count = prepared.envelopes.length;
   let last: Bytes = new Uint8Array(0);
-  for (const env of prepared.envelopes) last = await transmitT0(transport, env);
+  for (const [index, env] of prepared.envelopes.entries()) {
+    last = await transmitT0(transport, env);
+    const sw = swOf(last);
+    if (index < count - 1 && !segmentAccepted(sw)) {
+      const failure: DeliveryFailure = { kind: 'envelope', index, count, sw };
+      return { por: undefined, sw, proactive: [], cntr: prepared.cntr, reset: false, failure };
+    }
+  }
   const sw = swOf(last);
   const proactive: Bytes[] = [];
   let pending = sw;
   let reset = false;
+  let failure: DeliveryFailure | undefined;
   while ((pending & 0xff00) === 0x9100) {
     const fetched = await transport.transmit(
       buildCommand(0x80, 0x12, 0, 0, undefined, pending & 0xff || 256),
@@ -61,12 +117,19 @@ export async function deliverOta(
       reset = true;
       break;
     }
-    pending = swOf(await transport.transmit(terminalResponse(cmd)));
+    const tr = terminalResponse(cmd);
+    if (!tr) {
+      failure = { kind: 'proactive', command: cmd };
+      break;
+    }
+    pending = swOf(await transport.transmit(tr));
   }
   const data = dataOf(last);
   const messages = proactive.filter((c) => decodeSendShortMessage(c));
   let por: PorResult | undefined;
   if (messages.length > 0) por = server.readPorFromSendShortMessages(prepared.expect, messages);
   else if (data.length > 0) por = server.readPorFromEnvelopeResponse(prepared.expect, data);
-  return { por, sw, proactive, cntr: prepared.cntr, reset };
+  const out: Delivery = { por, sw, proactive, cntr: prepared.cntr, reset };
+  if (failure) out.failure = failure;
+  return out;
 }

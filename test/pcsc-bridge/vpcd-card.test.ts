@@ -270,15 +270,19 @@ describe('vpcd card, client mode (vpcd listens, the card connects)', () => {
     const conn = await connectCardToVpcd({ card: makeTestCard(), mode: 'client', port });
     open.push(conn);
     // Default timeout (10 s): only the removal can end these waits within the test's time.
-    const waiting = conn.waitFor('connected');
-    const alsoWaiting = conn.waitFor();
+    const waiting = expect(conn.waitFor('connected')).rejects.toThrow(
+      /card removed while waiting for a connection/,
+    );
+    const alsoWaiting = expect(conn.waitFor()).rejects.toThrow(/card removed/);
     await conn.remove();
-    await expect(waiting).rejects.toThrow(/card removed while waiting for a connection/);
-    await expect(alsoWaiting).rejects.toThrow(/card removed/);
+    await waiting;
+    await alsoWaiting;
     await conn.insert();
-    const afterInsert = conn.waitFor('connected');
+    const afterInsert = expect(conn.waitFor('connected')).rejects.toThrow(
+      /connection closed while waiting for a connection/,
+    );
     await conn.close();
-    await expect(afterInsert).rejects.toThrow(/connection closed while waiting for a connection/);
+    await afterInsert;
     // A wait for the disconnected state is already over.
     await expect(conn.waitFor('disconnected')).resolves.toBeUndefined();
   });
