@@ -13,18 +13,15 @@ import {
   SD_ECKA_RECORD,
   SD_OCE_CA_RECORD,
 } from '../applets/security-domain/sd-records.js';
-import { USIM_KEYS, USIM_SQN, usimApplet } from '../applets/usim/applet.js';
+import { USIM_AID_PREFIX, USIM_KEYS, USIM_SQN, usimApplet } from '../applets/usim/applet.js';
 import { encodeSqnState, initialSqnState } from '../applets/usim/sqn.js';
 import { encodeSubscriberKeys } from '../applets/usim/subscriber-keys.js';
 import type { Applet } from '../card-os/applet.js';
-import { type Bytes, equal, fromHex } from '../card-os/bytes.js';
+import { type Bytes, equal } from '../card-os/bytes.js';
 import type { CardSpec } from '../card-os/fs/model.js';
 import { personaliseKeySlots } from './keyslots/template.js';
 import { certificateList } from './profile/applets.js';
 import type { CompiledProfile } from './profile/load.js';
-
-/** RID + application code of the USIM, TS 31.102 §1 / uicc-files.md §4.5. */
-const USIM_AID_PREFIX = fromHex('A0000000871002');
 
 export interface Personalised {
   spec: CardSpec;

@@ -2,15 +2,14 @@
 // the answer is checked; on a synchronisation failure the AuC resynchronises from AUTS (TS 33.102 §6.3.5)
 // and tries once more, as a serving network does.
 
+import { USIM_AID_PREFIX } from '../../applets/usim/applet.js';
 import { buildCommand, dataOf, swOf } from '../../card-os/apdu.js';
-import { type Bytes, concat, equalCt, fromHex, toHex } from '../../card-os/bytes.js';
+import { type Bytes, concat, equalCt, toHex } from '../../card-os/bytes.js';
 import { swName } from '../../card-os/sw.js';
 import { transmitT0 } from '../../pcsc-bridge/t0-exchange.js';
 import { pinBlock } from '../commands.js';
 import type { Transport } from '../transport/transport.js';
 import type { Auc, AuthVector } from './auc.js';
-
-export const USIM_AID_PREFIX = fromHex('A0000000871002');
 
 export type AttachStep =
   | { kind: 'vector'; vector: AuthVector }

@@ -3,6 +3,7 @@
 // (an OTA keyset that a TAR accepts with the admin right), and the files the switch writes must exist.
 
 import { MAX_SLOTS } from '../../applets/keyslots/store.js';
+import { USIM_AID_PREFIX } from '../../applets/usim/applet.js';
 import { toHex } from '../../card-os/bytes.js';
 import type { FileSpec } from '../../card-os/fs/model.js';
 import { keyRefName } from '../codecs/key-ref.js';
@@ -10,12 +11,12 @@ import type { Report } from './contents.js';
 import type { ProfileDoc } from './schema.js';
 
 /** RID + application code of the USIM (TS 31.102 §1), whose EF.IMSI the switch rewrites. */
-export const USIM_AID_PREFIX = 'A0000000871002';
+const USIM_AID_HEX = toHex(USIM_AID_PREFIX);
 export const EF_IMSI = 0x6f07;
 export const EF_ICCID = 0x2fe2;
 
 export function usimAdfOf(mf: FileSpec): FileSpec | undefined {
-  return mf.children.find((f) => f.type === 'ADF' && f.aid && toHex(f.aid).startsWith(USIM_AID_PREFIX));
+  return mf.children.find((f) => f.type === 'ADF' && f.aid && toHex(f.aid).startsWith(USIM_AID_HEX));
 }
 
 export function checkKeySlots(doc: ProfileDoc, mf: FileSpec, bad: Report): void {
