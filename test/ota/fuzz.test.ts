@@ -57,17 +57,28 @@ function seeds(): Bytes[] {
 }
 
 /** Unprotected status, or the status of a PoR ciphered/authenticated with keyset 2 (for the CC seed). */
+/**
+ * The PoR status, trying every protection a mutated SPI2 can ask for: none, RC (CRC16/32), and for the
+ * seeds' keyset ciphering alone or with a CC (a flipped SPI2 bit may ask for any of them).
+ */
 function porStatus(data: Bytes): number | undefined {
   const pkt = data.subarray(3);
-  const plain = decodeResponsePacket(pkt, {});
-  if (plain.ok) return plain.por.status;
-  const cc = decodeResponsePacket(pkt, {
-    cipher: KEYSETS[1]!.kic!,
-    integrity: { kind: 'cc', ...KEYSETS[1]!.kid! },
-  });
-  if (cc.ok) return cc.por.status;
-  const rc = decodeResponsePacket(pkt, { integrity: { kind: 'rc', crc: 'crc32' } });
-  return rc.ok ? rc.por.status : undefined;
+  const ks = KEYSETS[1]!;
+  const attempts: Parameters<typeof decodeResponsePacket>[1][] = [
+    {},
+    { integrity: { kind: 'rc', crc: 'crc32' } },
+    { integrity: { kind: 'rc', crc: 'crc16' } },
+    { integrity: { kind: 'cc', ...ks.kid! } },
+    { cipher: ks.kic! },
+    { cipher: ks.kic!, integrity: { kind: 'cc', ...ks.kid! } },
+    { cipher: ks.kic!, integrity: { kind: 'rc', crc: 'crc32' } },
+    { cipher: ks.kic!, integrity: { kind: 'rc', crc: 'crc16' } },
+  ];
+  for (const a of attempts) {
+    const r = decodeResponsePacket(pkt, a);
+    if (r.ok) return r.por.status;
+  }
+  return undefined;
 }
 
 function check(envelope: Bytes): void {
@@ -128,6 +139,15 @@ describe('fuzzing the SMS-PP ENVELOPE handler', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it('a flipped SPI2 asking for a PoR ciphered without checksum (found by the fuzzer)', () => {
+    const e = Uint8Array.from([
+      209, 53, 130, 2, 131, 129, 139, 47, 64, 8, 129, 33, 67, 101, 135, 127, 246, 98, 17, 50, 48, 16, 80, 0,
+      30, 2, 112, 0, 0, 25, 13, 8, 0xb1, 34, 34, 176, 0, 16, 0, 0, 0, 0, 2, 0, 170, 9, 34, 7, 0, 164, 0, 12,
+      2, 111, 7,
+    ]);
+    check(e);
   });
 
   it('the unmodified seeds are accepted', () => {
