@@ -4,15 +4,17 @@
 //   D0 L { 81 03 <command number> 01 <qualifier>, 82 02 81 82 }   (device identities: UICC -> terminal)
 
 import type { Bytes } from '../../card-os/bytes.js';
+import {
+  CTLV_COMMAND_DETAILS,
+  CTLV_DEVICE_IDENTITIES,
+  DEV_TERMINAL,
+  DEV_UICC,
+  TAG_PROACTIVE_COMMAND,
+} from '../../card-os/cat-tlv.js';
 import { ber, ctlv, parseCtlv, readBer } from '../../card-os/tlv.js';
 
 export const CMD_REFRESH = 0x01;
 export const REFRESH_UICC_RESET = 0x04;
-const TAG_PROACTIVE_COMMAND = 0xd0;
-const CTLV_COMMAND_DETAILS = 0x01;
-const CTLV_DEVICE_IDENTITIES = 0x02;
-const DEV_UICC = 0x81;
-const DEV_TERMINAL = 0x82;
 
 export function encodeRefresh(qualifier = REFRESH_UICC_RESET, commandNumber = 1): Bytes {
   return ber(

@@ -4,6 +4,7 @@
 
 import type { Applet, AppletContext, IsolatedSession, Reply } from '../../card-os/applet.js';
 import type { Bytes } from '../../card-os/bytes.js';
+import { TAG_SMS_PP_DOWNLOAD } from '../../card-os/cat-tlv.js';
 import { SW } from '../../card-os/sw.js';
 import { createOtaSession, handleSmsPpEnvelope, type OtaEnv, type OtaSession } from './ota-applet-core.js';
 import {
@@ -17,7 +18,6 @@ import {
   type OtaContext,
 } from './ota-config.js';
 
-const TAG_SMS_PP_DOWNLOAD = 0xd1;
 const KVNS = Array.from({ length: 16 }, (_, i) => keysetRecordName(i));
 
 interface CachedConfig {

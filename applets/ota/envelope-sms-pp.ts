@@ -3,15 +3,15 @@
 // the service centre (tag 06) and the SMS TPDU (tag 0B).
 
 import type { Bytes } from '../../card-os/bytes.js';
+import {
+  CTLV_ADDRESS,
+  CTLV_DEVICE_IDENTITIES,
+  CTLV_SMS_TPDU,
+  DEV_NETWORK,
+  DEV_UICC,
+  TAG_SMS_PP_DOWNLOAD,
+} from '../../card-os/cat-tlv.js';
 import { ber, ctlv, parseCtlv, readBer } from '../../card-os/tlv.js';
-
-export const TAG_SMS_PP_DOWNLOAD = 0xd1;
-export const CTLV_DEVICE_IDENTITIES = 0x02;
-export const CTLV_ADDRESS = 0x06;
-export const CTLV_SMS_TPDU = 0x0b;
-/** Device identities, TS 102 223 §8.7. */
-export const DEV_UICC = 0x81;
-export const DEV_NETWORK = 0x83;
 
 export interface SmsPpDownload {
   /** Address of the service centre: TON/NPI then BCD digits (TS 102 223 §8.1), if the ME gave it. */

@@ -3,17 +3,17 @@
 // service centre address and the SMS TPDU (an SMS-SUBMIT). Used for the PoR when SPI2 b6 asks for SMS-SUBMIT.
 
 import type { Bytes } from '../../card-os/bytes.js';
-import { ber, ctlv, parseCtlv, readBer } from '../../card-os/tlv.js';
 import {
   CTLV_ADDRESS,
+  CTLV_COMMAND_DETAILS,
   CTLV_DEVICE_IDENTITIES,
   CTLV_SMS_TPDU,
   DEV_NETWORK,
   DEV_UICC,
-} from './envelope-sms-pp.js';
+  TAG_PROACTIVE_COMMAND,
+} from '../../card-os/cat-tlv.js';
+import { ber, ctlv, parseCtlv, readBer } from '../../card-os/tlv.js';
 
-export const TAG_PROACTIVE_COMMAND = 0xd0;
-export const CTLV_COMMAND_DETAILS = 0x01;
 export const CMD_SEND_SHORT_MESSAGE = 0x13;
 
 export interface SendShortMessage {

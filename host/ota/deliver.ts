@@ -8,6 +8,14 @@ import { decodeRefresh, REFRESH_UICC_RESET } from '../../applets/keyslots/refres
 import { decodeSendShortMessage } from '../../applets/ota/send-short-message.js';
 import { buildCommand, dataOf, swOf } from '../../card-os/apdu.js';
 import { type Bytes, concat } from '../../card-os/bytes.js';
+import {
+  CTLV_COMMAND_DETAILS,
+  CTLV_DEVICE_IDENTITIES,
+  CTLV_RESULT,
+  DEV_TERMINAL,
+  DEV_UICC,
+  TAG_PROACTIVE_COMMAND,
+} from '../../card-os/cat-tlv.js';
 import { ctlv, parseCtlv, readBer } from '../../card-os/tlv.js';
 import { getResponseCla } from '../transport/cla.js';
 import type { Transport } from '../transport/transport.js';
@@ -34,14 +42,7 @@ export interface Delivery {
   failure?: DeliveryFailure;
 }
 
-/** Proactive command template (TS 102 223 §9.2) and the COMPREHENSION-TLV tags used here (§9.3). */
-const TAG_PROACTIVE_COMMAND = 0xd0;
-const CTLV_COMMAND_DETAILS = 0x01;
-const CTLV_DEVICE_IDENTITIES = 0x02;
-const CTLV_RESULT = 0x03;
-/** Device identities (TS 102 223 §8.7). */
-const DEVICE_UICC = 0x81;
-const DEVICE_TERMINAL = 0x82;
+/** General result "command performed successfully" (TS 102 223 §8.12). */
 const RESULT_PERFORMED = 0x00;
 
 /**
@@ -62,7 +63,7 @@ function terminalResponse(cmd: Bytes): Bytes | undefined {
     0x00,
     concat(
       ctlv(CTLV_COMMAND_DETAILS, details.value, true),
-      ctlv(CTLV_DEVICE_IDENTITIES, Uint8Array.of(DEVICE_TERMINAL, DEVICE_UICC), true),
+      ctlv(CTLV_DEVICE_IDENTITIES, Uint8Array.of(DEV_TERMINAL, DEV_UICC), true),
       ctlv(CTLV_RESULT, Uint8Array.of(RESULT_PERFORMED), true),
     ),
   );
