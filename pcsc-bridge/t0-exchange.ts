@@ -1,5 +1,5 @@
 // The host side of an APDU exchange over T=0 (ISO/IEC 7816-3 §12.2, TS 102 221 §7.3.1.1), as PC/SC
-// applications do it themselves when the reader runs T=0 (anchors.md §2, PC/SC row):
+// applications do it themselves when the reader runs T=0 (ISO/IEC 7816-3 §10.3.3 and 7816-4 §5.3.4; pySim does the same):
 // - case 4: the T=0 TPDU has one length byte, so Le is dropped and the response is fetched afterwards;
 // - '61xx' (and the GSM '9Fxx', TS 51.011 §9.4): GET RESPONSE with Le = xx, repeated while the card says more;
 // - '6Cxx': the same command again with Le = xx;

@@ -1,4 +1,4 @@
-// Puts an IccCard behind vpcd, the pcscd reader driver of vsmartcard (anchors.md §3.1), so that every PC/SC
+// Puts an IccCard behind vpcd, the pcscd reader driver of vsmartcard (virtualsmartcard/doc/api.txt), so that every PC/SC
 // application on the machine (pcsc_scan, scriptor, opensc-tool, pySim...) sees the emulated card in a reader.
 //
 // Two ways to meet vpcd, both on loopback by default:

@@ -1,4 +1,4 @@
-// vpcd wire protocol framing (vsmartcard virtualsmartcard/doc/api.txt; anchors.md §3.1):
+// vpcd wire protocol framing (vsmartcard virtualsmartcard/doc/api.txt):
 // a TCP stream of `length(2, big-endian) || payload`, in both directions. A 1-byte payload is a control
 // byte from vpcd (00 power off, 01 power on, 02 reset, 04 get ATR); any longer payload is a command APDU
 // (vpcd -> card) or the response APDU (card -> vpcd). TCP gives no message boundaries: frames arrive merged

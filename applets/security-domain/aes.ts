@@ -54,7 +54,7 @@ const KCV_INPUT = new Uint8Array(BLOCK).fill(0x01);
 
 /**
  * Key check value of an AES key: the first 3 bytes of AES(key, 16 x '01'), as PUT KEY carries it for AES keys
- * (scp11.md §1.4 "DEK use"). Works for 16-, 24- and 32-byte keys.
+ * (GPC v2.3 Amd D, DEK use for PUT KEY). Works for 16-, 24- and 32-byte keys.
  */
 export function kcv(key: Bytes): Bytes {
   return aesBlock(key, KCV_INPUT).subarray(0, 3);

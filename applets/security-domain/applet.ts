@@ -46,7 +46,7 @@ export interface SecurityDomainOptions {
   now?: () => Date;
   ec?: P256;
   /**
-   * Source of eSK.SD.ECKA; default: a fresh key per handshake. Tests pin it to replay the scp11.md §1.7
+   * Source of eSK.SD.ECKA; default: a fresh key per handshake. Tests pin it to replay the card-side SCP11a
    * vector through the card. Must return a fresh object per call (d is wiped after use).
    */
   ephemeralKey?: () => EcKeyPair;

@@ -10,7 +10,7 @@
 //   60 { 06 {globalPlatform 2 v} }        card management type and version: GPC v2.3.1 (v = 2 3 1)
 //   63 { 06 {globalPlatform 3} }          card identification scheme
 //   64 { 06 {globalPlatform 4 scp i} }    one per secure channel protocol offered: SCP11 (scp = 11) with the
-//                                         `i` of its tag 90 (scp11.md §1.1: 01 = SCP11a, 00 = SCP11b)
+//                                         `i` of its tag 90 (GPC v2.3 Amd F: 01 = SCP11a, 00 = SCP11b)
 
 import { type Bytes, concat } from '../../card-os/bytes.js';
 import { ber } from '../../card-os/tlv.js';
@@ -24,7 +24,7 @@ const oid = (...arcs: number[]) => ber(0x06, Uint8Array.from([...GP_OID, ...arcs
 const KEY_TYPE = { EC_PUBLIC: 0xb0, EC_PRIVATE: 0xb1, EC_PARAMETERS: 0xf0 } as const;
 const P256_PRIVATE_LEN = 32;
 const P256_POINT_LEN = 65;
-/** The key parameter reference (the curve, scp11.md §1.1) is one byte. */
+/** The key parameter reference (the curve, GPC v2.3 Amd F key parameter reference) is one byte. */
 const PARAMETER_REF_LEN = 1;
 /** Largest command data field this SD takes in one short APDU. */
 const MAX_COMMAND_DATA = 0xff;

@@ -1,4 +1,4 @@
-// NIST P-256 for SCP11 (GPC v2.3 Amd F; scp11.md §1.3, §1.5): ECKA-DH for the key agreement and
+// NIST P-256 for SCP11 (GPC v2.3 Amd F; BSI TR-03111 ECKA-DH): ECKA-DH for the key agreement and
 // ECDSA-SHA256 for the GP certificates, behind one interface with two implementations that the tests check
 // against each other:
 // - `nodeP256`: OpenSSL through node:crypto, the default: a complete SCP11a handshake (four ECDH, two ECDSA
@@ -27,7 +27,7 @@ export interface EcKeyPair {
   q: Bytes;
 }
 
-/** 'raw' is r||s (2 x 32 bytes, what AND's verifyECDSAPlainSignatureSha256 takes); 'der' is X9.62 DER. */
+/** 'raw' is r||s (2 x 32 bytes, what AOSP's Java Card SecureChannels applet verifies); 'der' is X9.62 DER. */
 export type SignatureFormat = 'der' | 'raw';
 
 export interface P256 {
@@ -37,9 +37,9 @@ export interface P256 {
   publicKeyOf(d: Bytes): Bytes | undefined;
   /** Whether q is an uncompressed point on the curve. */
   isValidPublicKey(q: Bytes): boolean;
-  /** ECKA-DH: the 32-byte x-coordinate of d.Q (scp11.md §1.3), undefined if Q or d is invalid. */
+  /** ECKA-DH: the 32-byte x-coordinate of d.Q (BSI TR-03111 §4.3.1), undefined if Q or d is invalid. */
   ecdh(d: Bytes, q: Bytes): Bytes | undefined;
-  /** ECDSA-SHA256 over msg. Accepts DER and raw r||s signatures (scp11.md §1.5 "things to tolerate"). */
+  /** ECDSA-SHA256 over msg. Accepts DER and raw r||s signatures (both occur in GP certificates in the field). */
   verify(msg: Bytes, signature: Bytes, q: Bytes): boolean;
   /** ECDSA-SHA256 signature (host-side PKI and tests); throws on an invalid key like any host helper. */
   sign(msg: Bytes, d: Bytes, format: SignatureFormat): Bytes;

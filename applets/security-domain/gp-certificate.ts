@@ -1,4 +1,4 @@
-// GlobalPlatform certificates for SCP11 (GPC v2.3 Amd F §6.3, Table 6-12; scp11.md §1.5):
+// GlobalPlatform certificates for SCP11 (GPC v2.3 Amd F §6.3, Table 6-12):
 //
 //   7F21 L { 93 CSN | 42 issuer (CA-KLOC / CA-KLCC) identifier | 5F20 subject identifier | 95 key usage
 //            | [5F25 effective date] | 5F24 expiration date | [53 / 73 discretionary data]
@@ -7,7 +7,7 @@
 // The signature is ECDSA-SHA256 over the TLVs inside 7F21 that come before 5F37 (the 7F21 header excluded),
 // DER or raw r||s. Shared by the card (PSO, OCE chain) and the host (the card's chain from GET DATA BF21).
 //
-// Status words (the ones AND's ScpConstant assigns to SCP11, scp11.md §1.2):
+// Status words (GPC v2.3 Amd F, as the SCP11 commands use them):
 // - 6A80 the bytes are no valid certificate (malformed TLV, a mandatory field missing, a bad date or key,
 //   an unsupported curve, BF20 in a CA certificate, where §1.5 says it must be absent);
 // - 6A88 the certificate names an issuer (tag 42) the verifier does not hold: "referenced key not found";
@@ -172,7 +172,7 @@ export function checkGpCertificate(
 
 /**
  * Verifies a chain, issuer-side first and the key-agreement certificate last (the order of GET DATA BF21 and
- * of the PSO sequence, scp11.md §1.2): every certificate but the last must carry key usage 0082, the last
+ * of the PSO sequence, GPC v2.3 Amd F): every certificate but the last must carry key usage 0082, the last
  * 0080.
  */
 export function verifyGpChain(

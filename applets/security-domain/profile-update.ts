@@ -14,7 +14,7 @@
 //            C3 01 01   derivation scheme 01
 //
 //   KCV(key) = first 3 bytes of AES(key, 16 x '01') (the GP PUT KEY check value, aes.ts). Key blocks are
-//   encrypted under S-DEK like PUT KEY does (scp11.md §1.4), on top of the session's C-ENC.
+//   encrypted under S-DEK like PUT KEY does (GPC v2.3 §11.8.2.3, key data encrypted under the DEK), on top of the session's C-ENC.
 //
 // Derivation scheme 01 (both ends, from the session's `ltkKey`, see scp11-keys.ts):
 //   K || OPc = X9.63-KDF-SHA256(ltkKey, SharedInfo = "uicc LTK" (ASCII) || 01 || L(id) || id, 32 bytes)

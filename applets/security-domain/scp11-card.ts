@@ -1,4 +1,4 @@
-// Card side of SCP11a and SCP11b (GPC v2.3 Amd F; scp11.md §1.2-§1.6) as a state machine without I/O:
+// Card side of SCP11a and SCP11b (GPC v2.3 Amd F) as a state machine without I/O:
 //
 //   GET DATA BF21 (80|00 CA BF 21 [A6 { 83 KID KVN }])     -> BF21 { CERT.SD.ECKA chain, leaf last }
 //   PERFORM SECURITY OPERATION (80 2A KVN KID|80 cert)     SCP11a: OCE chain, one certificate per command
@@ -70,7 +70,7 @@ export interface Scp11CardConfig {
   sdKeys: SdKey[];
   oceCas: OceCaKey[];
   now: () => Date;
-  /** Upper-case hex CSNs allowed as the first OCE certificate; absent = no allow-list (scp11.md §1.2). */
+  /** Upper-case hex CSNs allowed as the first OCE certificate; absent = no allow-list (GPC v2.3 Amd F, CSN/KLOC whitelist). */
   allowList?: ReadonlySet<string>;
   ec?: P256;
   /** Source of eSK.SD.ECKA (tests pin it for the §1.7 vector): a fresh object per call, as d gets wiped. */
@@ -124,7 +124,7 @@ export function createScp11Card(config: Scp11CardConfig): Scp11Card {
     pso = { blocks: [], blockLen: 0, count: 0 };
   }
 
-  // GET DATA BF21, scp11.md §1.2 step 1.
+  // GET DATA BF21, GPC v2.3 Amd F step 1 (card certificates).
   function getCertificates(cmd: Command): Reply {
     if (cmd.p1 !== 0xbf || cmd.p2 !== 0x21) return { sw: SW.REFERENCED_DATA_NOT_FOUND };
     let key: SdKey | undefined = config.sdKeys.find((k) => k.kid === SCP11_KID.A) ?? config.sdKeys[0];
@@ -139,7 +139,7 @@ export function createScp11Card(config: Scp11CardConfig): Scp11Card {
     return { sw: SW.OK, data: ber(0xbf21, ...key.certificates) };
   }
 
-  // PERFORM SECURITY OPERATION, scp11.md §1.2 step 2.
+  // PERFORM SECURITY OPERATION, GPC v2.3 Amd F step 2 (OCE certificates).
   function performSecurityOperation(cmd: Command): Reply {
     const chained = (cmd.cla & 0x10) !== 0;
     if (pso.blockLen + cmd.data.length > MAX_CERT_LEN) {
@@ -184,7 +184,7 @@ export function createScp11Card(config: Scp11CardConfig): Scp11Card {
     return SW.OK;
   }
 
-  // MUTUAL AUTHENTICATE (SCP11a) / INTERNAL AUTHENTICATE (SCP11b), scp11.md §1.2 step 3, §1.3, §1.6.
+  // MUTUAL AUTHENTICATE (SCP11a) / INTERNAL AUTHENTICATE (SCP11b), GPC v2.3 Amd F step 3 (key agreement).
   function authenticate(cmd: Command, variant: 'a' | 'b'): Reply {
     endSession();
     const expectedKid = variant === 'a' ? SCP11_KID.A : SCP11_KID.B;
@@ -204,7 +204,7 @@ export function createScp11Card(config: Scp11CardConfig): Scp11Card {
 
     const eSd = ephemeral();
     const shSee = ec.ecdh(eSd.d, ePkOce);
-    // SCP11a: ShSs = ECDH(SK.SD, PK.OCE); SCP11b has no OCE key: ECDH(SK.SD, ePK.OCE) (scp11.md §1.6).
+    // SCP11a: ShSs = ECDH(SK.SD, PK.OCE); SCP11b has no OCE key: ECDH(SK.SD, ePK.OCE) (GPC v2.3 Amd F).
     const shSs = ec.ecdh(sdKey.keyPair.d, variant === 'a' ? oceKey!.publicKey : ePkOce);
     wipe(eSd.d);
     if (!shSee || !shSs) return { sw: SW.WRONG_DATA };

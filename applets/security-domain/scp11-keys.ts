@@ -1,4 +1,4 @@
-// SCP11 key agreement pieces both ends share (GPC v2.3 Amd F; scp11.md §1.1 and §1.3): the control
+// SCP11 key agreement pieces both ends share (GPC v2.3 Amd F): the control
 // reference template A6 of MUTUAL / INTERNAL AUTHENTICATE, the session-key derivation and the receipt.
 //
 //   Z = ShSee || ShSs;  KeyData = X9.63-KDF-SHA256(Z, SharedInfo = KUQ || key type || key length, 5 x keyLen)
@@ -16,12 +16,12 @@ import { aesCmac } from './aes.js';
 import { SECURITY_LEVEL, type SessionKeys } from './secure-messaging.js';
 import { x963Kdf } from './x963-kdf.js';
 
-/** SD key identifiers (scp11.md §1.1). */
+/** SD key identifiers (GPC v2.3 Amd F). */
 export const SCP11_KID = { A: 0x11, B: 0x13 } as const;
 /** Key identifier of the OCE CA key PK.CA-KLOC.ECDSA in the PSO reference (YK and OS test data). */
 export const OCE_CA_KID = 0x10;
 
-/** Tag 90 = 11 || i: i = 01 for SCP11a, 00 for SCP11b (scp11.md §1.1); b3 (HostID in the KDF) unsupported. */
+/** Tag 90 = 11 || i: i = 01 for SCP11a, 00 for SCP11b (GPC v2.3 Amd F); b3 (HostID in the KDF) unsupported. */
 export const SCP11_I = { A: 0x01, B: 0x00 } as const;
 export const KEY_TYPE_AES = 0x88;
 
@@ -36,7 +36,7 @@ export const TAG = {
 } as const;
 
 /**
- * Key usage qualifier -> security level (scp11.md §1.1; AND's list minus 0x74, whose meaning its own table
+ * Key usage qualifier -> security level (GPC v2.3 Amd F; the values AOSP's SecureChannels applet accepts minus 0x74, whose meaning its own table
  * contradicts). C-MAC is always on.
  */
 const SECURITY_LEVEL_OF_KUQ: Readonly<Record<number, number>> = {

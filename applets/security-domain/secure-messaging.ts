@@ -1,4 +1,4 @@
-// Secure messaging after SCP11, which is SCP03's "S8" mode (GPC v2.3 Amd D §6.2; scp11.md §1.4), for both
+// Secure messaging after SCP11, which is SCP03's "S8" mode (GPC v2.3 Amd D §6.2), for both
 // ends: C-MAC, C-DECRYPTION / C-ENC, R-MAC, R-ENCRYPTION.
 //
 // - Encryption counter: starts at 1 and counts every C-APDU, with or without data (Amd D §6.2.6).
@@ -6,7 +6,7 @@
 //   (always padded). A command without data is not encrypted; a card also accepts one all-padding block
 //   (YK's way), which decrypts to empty data.
 // - C-MAC = AES-CMAC(S-MAC, chain || CLA' INS P1 P2 Lc' || data)[0..8]; the chain becomes the full 16-byte
-//   CMAC. After SCP11 the first chain value is the receipt (scp11.md §1.3), not SCP03's 16 zero bytes.
+//   CMAC. After SCP11 the first chain value is the receipt (GPC v2.3 Amd F), not SCP03's 16 zero bytes.
 // - Response (only for 9000 / 62xx / 63xx; error status words go back bare, Amd D §6.2.5):
 //   ICV = AES(S-ENC, 80 || counter as 15 bytes) (Amd D §6.2.7); R-MAC = AES-CMAC(S-RMAC, chain || data ||
 //   SW)[0..8], the chain being the command's full C-MAC; the R-MAC does not move the chain.
@@ -25,7 +25,7 @@ import { type Bytes, concat, equalCt, uintBE, wipe } from '../../card-os/bytes.j
 import { SW } from '../../card-os/sw.js';
 import { aesBlock, aesCbcDecrypt, aesCbcEncrypt, aesCmac, BLOCK, pad80, unpad80 } from './aes.js';
 
-/** Security level bits (GPC v2.3 Table 10-1 as AND's ScpConstant names them). */
+/** Security level bits (GPC v2.3 Table 10-1). */
 export const SECURITY_LEVEL = {
   AUTHENTICATED: 0x80,
   ANY_AUTHENTICATED: 0x40,

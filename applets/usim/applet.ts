@@ -9,7 +9,7 @@ import { authenticate } from './authenticate.js';
 import { decodeSqnState, type SqnState, updateSqnRecord } from './sqn.js';
 import { decodeSubscriberKeys, type SubscriberKeys } from './subscriber-keys.js';
 
-/** RID + application code of the USIM (TS 31.102 §1; uicc-files.md §4.5): the partial AID terminals select. */
+/** RID + application code of the USIM (ETSI TS 101 220 Annex E): the partial AID terminals select. */
 export const USIM_AID_PREFIX = Uint8Array.of(0xa0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02);
 
 /** NVM records of the active subscription. The key record is never readable through any command. */

@@ -12,7 +12,7 @@
 //
 // Encoding is canonical: AM bits with the same condition share one AM byte, AM DOs in ascending order of
 // their AM byte, then command-header DOs in the order written. This reproduces the 14 standard rules of
-// uicc-files.md §6.4 byte for byte.
+// the TCA eUICC Profile Package templates (ARR_DEFINITION) byte for byte.
 
 import type { Bytes } from '../../card-os/bytes.js';
 import { ber, parseBer, type Tlv } from '../../card-os/tlv.js';

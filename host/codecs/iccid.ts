@@ -25,7 +25,7 @@ export function hasValidLuhn(full: string): boolean {
 }
 
 /**
- * Completes an ICCID the way uicc-files.md §4.2 describes: 18 digits get their Luhn digit appended;
+ * Completes an ICCID the way ITU-T E.118 and TS 102 221 §13.2 describe: 18 digits get their Luhn digit appended;
  * 19 digits are kept when the last one is a valid Luhn digit, otherwise a Luhn digit is appended (making
  * a 20-digit ICCID); 20 digits must end in a valid Luhn digit.
  */

@@ -1,5 +1,5 @@
 // Key references, TS 102 221 §9.5.1 Table 9.3, and the names the profile format and the access-rule
-// text use for them (the names of uicc-files.md §6.2).
+// text use for them (the names of TS 102 221 Table 9.3).
 
 import { hexNumber } from './values.js';
 

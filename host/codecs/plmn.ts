@@ -38,7 +38,7 @@ export function decodePlmn(b: Bytes): Plmn | null | undefined {
 // Byte 2: b8 GSM, b7 GSM COMPACT, b6 cdma2000 HRPD, b5 cdma2000 1xRTT, b4 EC-GSM-IoT, b3 GSM (without EC).
 // E-UTRAN (table 4.2.5.1): b7 alone or with both b6 b5 = WB and NB; b7+b6 = WB only; b7+b5 = NB only.
 // GSM (table 4.2.5.2): b8 alone or with both b4 b3 = GSM and EC-GSM-IoT; b8+b3 = GSM; b8+b4 = EC-GSM-IoT.
-// Encoding follows the values uicc-files.md §4.6 lists (GSM = 0x0084, E-UTRAN = 0x4000).
+// Encoding follows the values TS 31.102 §4.2.5 lists (GSM = 0x0084, E-UTRAN = 0x4000).
 
 export const ACCESS_TECHNOLOGIES = [
   'utran',

@@ -1,5 +1,5 @@
 // PUBLIC TEST KEYS. These OTA keysets are published (they are the keys of the sysmoISIM-SJA5 interop
-// vectors in pySim's unit tests, see shared/specs/ota.md §2.8). Anyone can compute valid packets with them:
+// vectors in pySim's unit tests, tests/unittests/test_ota.py). Anyone can compute valid packets with them:
 // they exist so the default profile interoperates with test tools out of the box. Never put them on a card
 // that holds anything of value.
 

@@ -1,4 +1,4 @@
-// The off-card entity of SCP11a / SCP11b (GPC v2.3 Amd F; scp11.md §1.2-§1.6) over any APDU transport:
+// The off-card entity of SCP11a / SCP11b (GPC v2.3 Amd F) over any APDU transport:
 // read and verify the card's certificate chain (GET DATA BF21), upload the OCE chain (PSO, SCP11a), run
 // MUTUAL / INTERNAL AUTHENTICATE, derive the session keys, check the receipt, then wrap every command.
 // Host code: failures throw an Error naming the step and the status word.

@@ -1,5 +1,5 @@
 // Host-side PKI for SCP11: certificate authorities (P-256) issuing GlobalPlatform certificates (tag 7F21,
-// GPC v2.3 Amd F Table 6-12, scp11.md §1.5) for the OCE (CA-KLOC) and for cards (CA-KLCC), and the fixed test
+// GPC v2.3 Amd F Table 6-12) for the OCE (CA-KLOC) and for cards (CA-KLCC), and the fixed test
 // PKI the default profile carries.
 
 import { sha1 } from '@noble/hashes/legacy.js';
@@ -71,7 +71,7 @@ function keyPair(d: string, q: string): EcKeyPair {
 
 /**
  * PUBLIC TEST MATERIAL. These private keys are published in this repository: never use them outside tests
- * and emulated cards. SK.SD.ECKA (11..11) and SK.OCE.ECKA are those of the scp11.md §1.7 vector; the CA keys
+ * and emulated cards. SK.SD.ECKA (11..11) and SK.OCE.ECKA are those of the card-side SCP11a vector (test/scp11/vector.test.ts); the CA keys
  * are SHA-256("uicc test CA-KLOC") and SHA-256("uicc test CA-KLCC"). The certificates were issued with
  * `issueCertificate` (DER signatures, RFC 6979 deterministic via @noble/curves), effective 2024-01-01,
  * expiring 2099-12-31; test/scp11/certificate.test.ts re-issues and checks them.

@@ -132,7 +132,7 @@ describe('CRC (TS 102 225 RC)', () => {
 
 describe('CBC-MAC (TS 102 225 CC with DES/3DES)', () => {
   it('reproduces the CC of the sysmoISIM 3DES command packet', () => {
-    // Deciphered packet of ota.md §2.8: CC 04ceaed74c102a01 over CPL..PCNTR, the data and 3 padding bytes.
+    // Deciphered packet of pySim's test_ota.py AES vector: CC 04ceaed74c102a01 over CPL..PCNTR, the data and 3 padding bytes.
     const covered = fromHex('00201506193535b00011 0000000000 03 00a40004023f00 000000');
     expect(hex(desCbcMac(fromHex('301102030405060708090a0b0c0d0e0f'), covered))).toBe('04ceaed74c102a01');
   });

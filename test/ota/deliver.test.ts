@@ -44,7 +44,7 @@ const byIns = <T extends { command: string }>(exchanges: T[], ins: string) =>
   exchanges.filter((e) => e.command.slice(2, 4) === ins);
 
 describe('PoR by SMS-SUBMIT: FETCH and TERMINAL RESPONSE (TS 102 223 §6.8)', () => {
-  it('answers SEND SHORT MESSAGE with the published TERMINAL RESPONSE (ota.md §2.7)', async () => {
+  it('answers SEND SHORT MESSAGE with the published TERMINAL RESPONSE (onomondo-uicc SMS-PP PoR test)', async () => {
     const { transport, exchanges } = watched();
     const d = await deliverOta(transport, new OtaServer(), request('00A40004026F07', 0x39));
     expect(d.por).toMatchObject({ ok: true, status: 0 });

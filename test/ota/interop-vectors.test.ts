@@ -1,4 +1,4 @@
-// Interop vectors from real sysmoISIM-SJA5 cards (pySim tests/unittests/test_ota.py; shared/specs/ota.md §2.8):
+// Interop vectors from real sysmoISIM-SJA5 cards (pySim tests/unittests/test_ota.py):
 // our server builds the command packets byte for byte, our card core answers with the very PoRs the real
 // cards sent, and our decoder verifies those PoRs.
 
@@ -92,7 +92,7 @@ describe('OTA interop vectors (sysmoISIM-SJA5)', () => {
     });
   }
 
-  it('AES: the corrected TPDU and ENVELOPE of ota.md §2.8', () => {
+  it('AES: the TPDU and ENVELOPE of test_ota.py with the UDL corrected to 2D', () => {
     const { prepared } = prepare(0x22);
     expect(toHex(prepared.tpdus[0]!).toLowerCase()).toBe(
       `400881214365877ff6227052000000002d027000${VECTORS[1]!.command}`,

@@ -1,5 +1,5 @@
 // The host-side T=0 rules (TS 102 221 §7.3.1.1, ISO/IEC 7816-3 §12.2). The scripted exchanges follow the
-// behaviour pySim's T=0 layer is tested for (anchors.md §2, PC/SC row); the last tests run against a card.
+// behaviour pySim's T=0 layer is tested for (pySim's pySim/transport/pcsc.py, ISO/IEC 7816-3 §10.3.3); the last tests run against a card.
 
 import { describe, expect, it } from 'vitest';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';

@@ -14,7 +14,7 @@ const apdu = (hex: string): VpcdParseEvent => ({ kind: 'apdu', apdu: fromHex(hex
 const ctrl = (code: number): VpcdParseEvent => ({ kind: 'control', code });
 
 describe('vpcd frame encoder', () => {
-  it('prefixes the big-endian length (anchors.md §3.1: 00 01 04 is get ATR)', () => {
+  it('prefixes the big-endian length (virtualsmartcard/doc/api.txt: 00 01 04 is get ATR)', () => {
     expect(encodeControl(VPCD_CTRL.GET_ATR)).toEqual(fromHex('000104'));
     expect(encodeFrame(fromHex('00A40004023F00'))).toEqual(fromHex('000700A40004023F00'));
     const big = new Uint8Array(0x1234).fill(0xab);

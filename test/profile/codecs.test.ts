@@ -1,4 +1,4 @@
-// EF codecs: the worked examples of uicc-files.md §3, §4 and §6.4 in both directions, plus negative cases.
+// EF codecs: worked examples computed with pySim's encoders (pySim/utils.py, ts_31_102.py) and the TCA profile templates' ARR_DEFINITION, in both directions, plus negative cases.
 
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../card-os/bytes.js';
@@ -47,7 +47,7 @@ import {
 
 const h = (s: string) => toHex(fromHex(s));
 
-describe('EF.IMSI (uicc-files.md §4.1)', () => {
+describe('EF.IMSI (TS 31.102 §4.2.2)', () => {
   const vectors: [string, string][] = [
     ['001010123456789', '080910101032547698'],
     ['26201123456789', '08212610214365 87F9'],
@@ -69,7 +69,7 @@ describe('EF.IMSI (uicc-files.md §4.1)', () => {
   });
 });
 
-describe('EF.ICCID (uicc-files.md §4.2)', () => {
+describe('EF.ICCID (TS 102 221 §13.2)', () => {
   it('encodes and decodes the 19-digit vector (valid Luhn)', () => {
     expect(toHex(encodeIccid('8988211000000430010'))).toBe(h('98 88 12 01 00 00 40 03 10 F0'));
     expect(decodeIccid(fromHex('98881201000040031 0F0'.replace(' ', '')))).toBe('8988211000000430010');
@@ -91,7 +91,7 @@ describe('EF.ICCID (uicc-files.md §4.2)', () => {
   });
 });
 
-describe('PLMN and access technology (uicc-files.md §4.6)', () => {
+describe('PLMN and access technology (TS 31.102 §4.2.5, TS 24.008 §10.5.1.13)', () => {
   const plmns: [string, string, string][] = [
     ['001', '01', '00F110'],
     ['262', '01', '62F210'],
@@ -146,7 +146,7 @@ describe('PLMN and access technology (uicc-files.md §4.6)', () => {
   });
 });
 
-describe('service tables (uicc-files.md §3)', () => {
+describe('service tables (TS 31.102 §4.2.8)', () => {
   it('encodes and decodes the worked example', () => {
     expect(toHex(encodeServiceTable([1, 2, 3, 4, 5, 9, 10, 12, 15]))).toBe('1F4B');
     expect(toHex(encodeServiceTable([1, 2, 3, 4, 5, 9, 10, 12, 15], 3))).toBe('1F4B00');
@@ -159,7 +159,7 @@ describe('service tables (uicc-files.md §3)', () => {
   });
 });
 
-describe('EF.AD (uicc-files.md §4.3)', () => {
+describe('EF.AD (TS 31.102 §4.2.18)', () => {
   it.each([
     ['00000002', { mode: 'normal', mncLength: 2 }],
     ['00000003', { mode: 'normal', mncLength: 3 }],
@@ -175,7 +175,7 @@ describe('EF.AD (uicc-files.md §4.3)', () => {
   });
 });
 
-describe('EF.ACC (uicc-files.md §4.6)', () => {
+describe('EF.ACC (TS 31.102 §4.2.15)', () => {
   it('codes class n as bit n', () => {
     expect(toHex(encodeAcc([0]))).toBe('0001');
     expect(toHex(encodeAcc([15]))).toBe('8000');
@@ -184,7 +184,7 @@ describe('EF.ACC (uicc-files.md §4.6)', () => {
   });
 });
 
-describe('EF.SPN (uicc-files.md §4.6)', () => {
+describe('EF.SPN (TS 31.102 §4.2.12)', () => {
   it('decodes and encodes the pySim test vector', () => {
     const hex = `01${toHex(new TextEncoder().encode('GSM-R CH'))}${'FF'.repeat(8)}`;
     expect(decodeSpn(fromHex(hex))).toEqual({ name: 'GSM-R CH', showPlmnName: true });
@@ -214,7 +214,7 @@ describe('alpha identifiers (TS 102 221 Annex A)', () => {
   });
 });
 
-describe('EF.DIR records (uicc-files.md §4.4)', () => {
+describe('EF.DIR records (TS 102 221 §13.1)', () => {
   const usim = '61184F10A0000000871002FFFFFFFF890709000050045553494D';
   it('encodes the USIM record and pads it', () => {
     const b = encodeDir({ aid: 'A0000000871002FFFFFFFF8907090000', label: 'USIM' }, 32);
@@ -239,7 +239,7 @@ describe('EF.DIR records (uicc-files.md §4.4)', () => {
   });
 });
 
-describe('EF.ARR records (uicc-files.md §6.4)', () => {
+describe('EF.ARR records (TS 102 221 §9.2.4, TCA ARR_DEFINITION)', () => {
   // The 14 standard rules: raw record, and the text the decoder gives (the table's columns).
   const rules: [number, string, string][] = [
     [
@@ -379,7 +379,7 @@ describe('EF.MSISDN records (ADN layout, TS 31.102 §4.4.2.3)', () => {
   });
 });
 
-describe('EF.ECC records (uicc-files.md §4.6)', () => {
+describe('EF.ECC records (TS 31.102 §4.2.21)', () => {
   it('decodes "911, police" and encodes it back', () => {
     expect(decodeEcc(fromHex('19F1FF01'))).toEqual({ code: '911', categories: ['police'] });
     expect(toHex(encodeEcc({ code: '911', categories: ['police'] }, 4))).toBe('19F1FF01');

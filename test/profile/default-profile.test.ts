@@ -1,5 +1,5 @@
 // The default USIM profile: it compiles, its FIDs and SFIs are those of TS 102 221 / TS 31.102
-// (uicc-files.md §1, §2, §2a-2c), its UST matches its files, and its decoded contents round-trip.
+// (TS 102 221 §13, TS 31.102 §4.2, §4.4 and Annex H), its UST matches its files, and its decoded contents round-trip.
 
 import { describe, expect, it } from 'vitest';
 import { equal, fromHex, toHex } from '../../card-os/bytes.js';
@@ -13,7 +13,7 @@ const mf = profile.spec.mf;
 const byPath = new Map<string, FileSpec>([...walk(mf)].map((f) => [f.path, f]));
 
 /**
- * Every EF of the default profile: FID path -> [name, SFI or null (FCP 88 00)] per uicc-files.md.
+ * Every EF of the default profile: FID path -> [name, SFI or null (FCP 88 00)] per TS 102 221 §13, TS 31.102 §4 and its Annex H (SFIs).
  * SFIs come from the spec tables (MF §1, ADF.USIM §2a, DF.GSM-ACCESS / DF.5GS §2b-2c), never from the FID.
  */
 const EXPECTED_EFS: Record<string, [string, number | null]> = {
@@ -69,7 +69,7 @@ const EXPECTED_EFS: Record<string, [string, number | null]> = {
   '3F00/7FF0/5FC0/4F05': ['EF.5GAUTHKEYS', 0x05],
 };
 
-/** Sizes from uicc-files.md (fixed-size EFs): transparent size, or [record length, records] where fixed. */
+/** Sizes from TS 102 221 §13 / TS 31.102 §4 (fixed-size EFs): transparent size, or [record length, records] where fixed. */
 const EXPECTED_SIZES: Record<string, number> = {
   '3F00/2FE2': 10,
   '3F00/7FF0/6F07': 9,
@@ -117,7 +117,7 @@ describe('default profile', () => {
     expect(byPath.get('3F00/7FF0/5FC0')!.pinRefs).toEqual([0x01, 0x81, 0x0a]); // inherited
   });
 
-  it('gives every EF the SFI of its own spec entry (uicc-files.md tables)', () => {
+  it('gives every EF the SFI of its own spec entry (TS 31.102 Annex H)', () => {
     const efs = [...walk(mf)].filter((f) => f.type === 'EF');
     expect(efs.map((f) => f.path).sort()).toEqual(Object.keys(EXPECTED_EFS).sort());
     for (const f of efs) {
@@ -126,7 +126,7 @@ describe('default profile', () => {
     }
   });
 
-  it('avoids the SFI = FID & 1F trap: EF.AD is SFI 03, EF.EPSLOCI is SFI 1E (uicc-files.md §2a)', () => {
+  it('avoids the SFI = FID & 1F trap: EF.AD is SFI 03, EF.EPSLOCI is SFI 1E (TS 31.102 Annex H)', () => {
     expect(byPath.get('3F00/7FF0/6FAD')!.sfi).toBe(0x03);
     expect(byPath.get('3F00/7FF0/6FE3')!.sfi).toBe(0x1e);
     const usimSfis = byPath.get('3F00/7FF0')!.children.filter((c) => c.sfi !== undefined);
@@ -139,7 +139,7 @@ describe('default profile', () => {
     expect(byPath.get('3F00/7FF0/6F38')!.size).toBe(17); // UST: services 1..136
   });
 
-  it('writes the identities as in uicc-files.md §4', () => {
+  it('writes the identities as TS 31.102 §4.2.2 and TS 102 221 §13.2 encode them', () => {
     expect(toHex(byPath.get('3F00/7FF0/6F07')!.initial)).toBe('080910101032547698');
     expect(decodeFile('EF.ICCID', byPath.get('3F00/2FE2')!.initial)).toBe('89882110000000000002');
     expect(toHex(byPath.get('3F00/2F00')!.initial.subarray(0, 26))).toBe(
@@ -150,7 +150,7 @@ describe('default profile', () => {
     expect(toHex(byPath.get('3F00/7FF0/6F08')!.initial)).toBe(`07${'FF'.repeat(32)}`);
   });
 
-  it('holds the 14 standard access rules in both EF.ARR files (uicc-files.md §6.4)', () => {
+  it('holds the 14 standard access rules in both EF.ARR files (TCA eUICC Profile Package ARR_DEFINITION)', () => {
     const rule1 = fromHex('8001019000800102A406830101950108800158A40683010A950108');
     for (const p of ['3F00/2F06', '3F00/7FF0/6F06']) {
       const arr = byPath.get(p)!;
@@ -163,7 +163,7 @@ describe('default profile', () => {
     expect(byPath.get('3F00/7F10/5F3A/4F3A')!.arr).toEqual({ fid: 0x2f06, record: 5 });
   });
 
-  it('has the files its UST announces (uicc-files.md §3, files pySim ties to each service)', () => {
+  it('has the files its UST announces (TS 31.102 §4.2.8, the files each service needs)', () => {
     const needs: Record<number, string[]> = {
       10: ['6F3C', '6F43'],
       12: ['6F42'],

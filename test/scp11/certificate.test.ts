@@ -1,4 +1,4 @@
-// GP certificates (scp11.md §1.5): parsing, signature over the TLVs before 5F37 (DER and raw), key usage,
+// GP certificates (GPC v2.3 Amd F Table 6-12): parsing, signature over the TLVs before 5F37 (DER and raw), key usage,
 // validity dates, chains; the test PKI constant.
 
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,6 @@
-// scp11.md §1.7: the card-side SCP11a vector, byte for byte (keys, receipt, wrapped commands and responses).
+// A card-side SCP11a vector, byte for byte (keys, receipt, wrapped commands and responses). No public offline
+// card-side SCP11 vector exists; this one was computed from the fixed keys below by an independent generator that
+// first reproduced a published SCP11a host transcript byte for byte.
 
 import { describe, expect, it } from 'vitest';
 import { nobleP256, nodeP256 } from '../../applets/security-domain/ec.js';
@@ -53,7 +55,7 @@ const RESP2 = {
   wrapped: '16AF0DA5BA4E075A1C73D6F9F0BA9DBA58F84328C6CFF60D9000',
 };
 
-describe('SCP11a vector (scp11.md §1.7)', () => {
+describe('SCP11a card-side vector', () => {
   it('PK.SD.ECKA and ePK.OCE follow from the private keys', () => {
     for (const ec of [nodeP256, nobleP256]) {
       expect(hex(ec.publicKeyOf(TEST_PKI.sd.keyPair.d)!)).toBe(

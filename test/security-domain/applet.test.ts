@@ -1,5 +1,5 @@
 // The security domain applet through the real card (default profile): SELECT, GET DATA in and out of a
-// session, the scp11.md §1.7 vector through the card's APDU interface, the host OCE on fresh keys, session
+// session, the card-side SCP11a vector (test/scp11/vector.test.ts) through the card's APDU interface, the host OCE on fresh keys, session
 // rules (plain commands in a session, reset, re-select, channel close) and logical channels 0-19.
 
 import { describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ const GET_CRD = fromHex('80CA0066');
 const GET_KEY_INFO = fromHex('80CA00E000');
 const CERT_STORE = hex(ber(0xbf21, TEST_PKI.sd.certificate));
 
-/** scp11.md §1.7. */
+/** The card-side SCP11a vector of test/scp11/vector.test.ts. */
 const VECTOR = {
   eSkOce: fromHex('b69d2d4a2544b5938ed3c4f6319810837e4dbbeff115bd9955607e8cdbbbace5'),
   eSkSd: new Uint8Array(32).fill(0x22),
@@ -103,7 +103,7 @@ describe('SELECT and GET DATA outside a session', () => {
   });
 });
 
-describe('scp11.md §1.7 vector through the card (eSK.SD pinned through the applet options)', () => {
+describe('card-side SCP11a vector through the card (eSK.SD pinned through the applet options)', () => {
   for (const protocol of [0, 1] as const)
     it(`T=${protocol}: MUTUAL AUTHENTICATE answer, session keys and the wrapped commands, byte for byte`, async () => {
       const card = sdCard({ sd: { ephemeralKey: fixedKey(VECTOR.eSkSd) }, protocol });

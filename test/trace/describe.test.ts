@@ -1,4 +1,4 @@
-// What a trace says about OTA and SCP11 exchanges (the ENVELOPE vectors come from ota.md §2.8: a real
+// What a trace says about OTA and SCP11 exchanges (the ENVELOPE vectors come from pySim's tests/unittests/test_ota.py: a real
 // sysmoISIM-SJA5 command and PoR, and an error PoR of a sysmoISIM-SJA2).
 
 import { describe, expect, it } from 'vitest';

@@ -95,7 +95,7 @@ describe('AUTHENTICATE 3G context with the TS 35.207/35.208 test sets', () => {
   const m1 = createMilenage({ k: keys1.k, opc: keys1.opc! });
   const rand1 = fromHex(v1.rand);
 
-  it('reproduces the worked example of milenage.md §3.2, command and answer bytes', () => {
+  it('reproduces the worked example of TS 35.208 test set 1, command and answer bytes', () => {
     const command = fromHex('10 23553cbe9637a89d218ae64dae47bf35 10 55f328b43577b9b94a9ffac354dfafb3');
     const r = authenticate({ p1: 0, p2: 0x81, data: command }, keys1, initialSqnState(WIDE), GSM);
     expect(r.sw).toBe(0x9000);

@@ -1,4 +1,4 @@
-// TS 35.207 / 35.208 Milenage test sets 1-7 as listed in shared/specs/milenage.md §3.3
+// TS 35.207 / 35.208 Milenage test sets 1-7 (TS 35.208 §4.3, TS 35.207 §6)
 // (row 2 is the 35.207 set 2; rows 1, 3-7 are the 35.208 sets of the same numbers).
 
 export interface MilenageVector {
