@@ -67,7 +67,9 @@ export function printStep(s: AttachStep): void {
   switch (s.kind) {
     case 'vector':
       console.log(`HSS   RAND ${toHex(s.vector.rand)}`);
-      console.log(`      AUTN ${toHex(s.vector.autn)}  (SQN ${s.vector.sqn.toString(16).padStart(12, '0')})`);
+      console.log(
+        `      AUTN ${toHex(s.vector.autn)}${s.vector.sqn === undefined ? '' : `  (SQN ${s.vector.sqn.toString(16).padStart(12, '0')})`}`,
+      );
       break;
     case 'answer':
       if (s.res) console.log(`card  RES  ${toHex(s.res)}  RES = XRES: ${s.ok ? green('yes') : red('no')}`);
@@ -79,7 +81,9 @@ export function printStep(s: AttachStep): void {
     case 'resync':
       console.log(
         s.ok
-          ? `HSS   resynchronised from AUTS: SQN_MS ${s.sqnMs!.toString(16).padStart(12, '0')}, continuing above it`
+          ? s.sqnMs === undefined
+            ? 'HSS   resynchronised from AUTS'
+            : `HSS   resynchronised from AUTS: SQN_MS ${s.sqnMs.toString(16).padStart(12, '0')}, continuing above it`
           : red('HSS   AUTS rejected (MAC-S wrong)'),
       );
       break;
