@@ -23,7 +23,10 @@ import {
 } from './gsup.js';
 
 export interface GsupClientOptions {
-  /** IPA serial number / unit name: the HLR's name for this peer. */
+  /**
+   * IPA serial number / unit name: the HLR's name for this peer, which it routes answers by (and gives its
+   * own IND, TS 33.102 Annex C.1.2). Default: unique per process and connection.
+   */
   name?: string;
   /** Per request and for the connection, in ms. */
   timeoutMs?: number;
@@ -42,8 +45,10 @@ export function parseHostPort(text: string): { host: string; port: number } {
   return { host: m[1]!, port };
 }
 
+let connections = 0;
+
 export function connectGsup(host: string, port: number, opts: GsupClientOptions = {}): Promise<GsupClient> {
-  const name = opts.name ?? 'UICC-EMU';
+  const name = opts.name ?? `UICC-EMU-${process.pid}-${++connections}`;
   const timeoutMs = opts.timeoutMs ?? 5000;
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });

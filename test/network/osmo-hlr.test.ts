@@ -1,9 +1,10 @@
 // A real Osmocom HLR as the network: osmo-hlr generates the vectors, the emulated card authenticates with
 // them over our GSUP client; a forced synchronisation failure is resolved by osmo-hlr from the card's AUTS.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMilenage } from '../../applets/usim/milenage.js';
 import { fromHex, readUintBE, xor } from '../../card-os/bytes.js';
 import { openCard } from '../../host/card-factory.js';
+import { main } from '../../host/cli/main.js';
 import { attach, type NetworkVector, selectUsim } from '../../host/network/attach.js';
 import { createAuc } from '../../host/network/auc.js';
 import { connectGsup, type GsupClient, hlrVectorSource } from '../../host/network/gsup-client.js';
@@ -104,4 +105,25 @@ describe('osmo-hlr as the network (GSUP Send Auth Info)', () => {
     await run(50);
     expect({ failures, resyncs }).toEqual({ failures: 0, resyncs: 1 });
   }, 60_000);
+
+  it('uicc auth --hlr: the CLI takes its vectors from osmo-hlr (with --5g: SUCI, SUPI, 5G keys)', async (ctx) => {
+    needs(ctx, await gate);
+    const lines: string[] = [];
+    const spy = vi
+      .spyOn(console, 'log')
+      .mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    try {
+      expect(await main(['auth', '--hlr', `${hlr!.host}:${hlr!.gsupPort}`, '--count', '5'])).toBe(0);
+      expect(lines.join('\n')).toContain('5 of 5 authentications succeeded');
+      lines.length = 0;
+      expect(await main(['auth', '--hlr', `${hlr!.host}:${hlr!.gsupPort}`, '--5g'])).toBe(0);
+      const t = lines.join('\n');
+      expect(t).toContain('SIDF  SUPI imsi-001010123456789');
+      expect(t).toContain('RES = XRES: yes');
+      expect(t).toContain('RES* = XRES*: yes');
+    } finally {
+      spy.mockRestore();
+      process.exitCode = undefined;
+    }
+  });
 });
