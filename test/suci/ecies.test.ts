@@ -1,4 +1,6 @@
 // The SUCI ECIES profiles against TS 33.501 Annex C.4, byte for byte, and the SIDF against the card side.
+import { x25519 } from '@noble/curves/ed25519.js';
+import { p256 } from '@noble/curves/nist.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -38,6 +40,32 @@ describe('TS 33.501 Annex C.4 (module level)', () => {
   it('Profile B takes the home network key uncompressed too', () => {
     const eph = eciesKeyPair('B', fromHex(ANNEX_C4.b.ephPrivate))!;
     expect(hex(eciesConceal('B', fromHex(ANNEX_C4.b.hnPublicUncompressed), eph, plaintext))).toBe(outputB);
+  });
+});
+
+describe('node:crypto X25519 and P-256 against @noble/curves, and conceal/de-conceal with random keys', () => {
+  it('same public keys, and every concealment opens with the matching private key', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (d, e) => {
+          const hn = eciesKeyPair('A', d)!;
+          expect(hex(hn.pub)).toBe(hex(x25519.getPublicKey(d)));
+          const out = eciesConceal('A', hn.pub, eciesKeyPair('A', e)!, plaintext)!;
+          expect(hex(eciesDeconceal('A', d, out))).toBe(ANNEX_C4.nullOutput);
+          const hb = eciesKeyPair('B', d);
+          if (!hb) return; // not a valid P-256 scalar
+          expect(hex(hb.pub)).toBe(hex(p256.getPublicKey(d, true)));
+          const eb = eciesKeyPair('B', e);
+          if (!eb) return;
+          expect(hex(eciesDeconceal('B', d, eciesConceal('B', hb.pub, eb, plaintext)!))).toBe(
+            ANNEX_C4.nullOutput,
+          );
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 });
 
