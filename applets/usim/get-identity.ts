@@ -12,7 +12,7 @@
 //   9864  SUCI for 5G NSWO (P2 = 2): a defined context this USIM does not run
 //   6700  command data present (the command has none)
 //   6982  PIN1 (or the universal PIN) not verified, as for AUTHENTICATE
-//   6985  service n°125 not available in EF.UST
+//   6985  service n°125 not available in EF.UST, or n°124 not (n°125 counts only with n°124, §4.2.8)
 //   6A88  no entry of the priority list this USIM can run (scheme unknown, or its key is not in the list
 //         or not a key of the profile's curve)
 //   6F00  the card's own files are malformed (EF.IMSI, EF.AD, EF.SUCI_Calc_Info, EF.Routing_Indicator) or
@@ -26,7 +26,8 @@ import { chooseScheme, decodeRoutingIndicator, decodeSuciCalcInfo, encodeSuci, m
 import { eciesConceal, ephemeralKeyPair, profileOfScheme, SCHEME } from './suci-ecies.js';
 
 export const INS_GET_IDENTITY = 0x78;
-/** Service n°125 "SUCI calculation by the USIM" (TS 31.102 §4.2.8). */
+/** Services n°124 "subscription identifier privacy support", n°125 "SUCI calculation by the USIM" (§4.2.8). */
+export const SERVICE_SUCI = 124;
 export const SERVICE_SUCI_BY_USIM = 125;
 
 const CONTEXT_SUCI = 0x01;
@@ -76,7 +77,8 @@ export function getIdentity(cmd: Command, ctx: AppletContext, opts: IdentityOpti
   if (context !== CONTEXT_SUCI) return { sw: SW.INCORRECT_P1P2 };
   if (cmd.data.length) return { sw: SW.WRONG_LENGTH };
   if (!ctx.hasKey(PIN1) && !ctx.hasKey(UNIVERSAL_PIN)) return { sw: SW.SECURITY_NOT_SATISFIED };
-  if (!ctx.service(SERVICE_SUCI_BY_USIM)) return { sw: SW.CONDITIONS_NOT_SATISFIED };
+  if (!ctx.service(SERVICE_SUCI) || !ctx.service(SERVICE_SUCI_BY_USIM))
+    return { sw: SW.CONDITIONS_NOT_SATISFIED };
 
   const imsiFile = readOptional(ctx, FILES.imsi);
   const ad = readOptional(ctx, FILES.ad);

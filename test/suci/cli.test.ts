@@ -72,3 +72,15 @@ describe('uicc auth --5g', () => {
     expect(t).toMatch(/HXRES\* [0-9A-F]{32}/);
   });
 });
+
+describe('uicc auth --hlr errors', () => {
+  it('a malformed address and an HLR that is not there are reported plainly', async () => {
+    expect(await uicc('auth', '--hlr', 'no-port')).toBe(2);
+    expect(text()).toContain('"no-port" is not HOST:PORT');
+    out.length = 0;
+    // Port 1 on loopback: nothing listens there.
+    expect(await uicc('auth', '--hlr', '127.0.0.1:1')).toBe(2);
+    expect(text()).toMatch(/GSUP 127\.0\.0\.1:1: connect ECONNREFUSED/);
+    expect(text()).not.toMatch(/\n\s+at /);
+  });
+});

@@ -3,12 +3,19 @@
 // answered with a status word, never an exception.
 import { describe, expect, it } from 'vitest';
 import { usimApplet } from '../../applets/usim/applet.js';
-import { decodeSuci, encodeSuciCalcInfo, msinBcd } from '../../applets/usim/suci.js';
+import {
+  decodeSuci,
+  decodeSuciCalcInfo,
+  encodeSuci,
+  encodeSuciCalcInfo,
+  msinBcd,
+} from '../../applets/usim/suci.js';
 import { eciesDeconceal } from '../../applets/usim/suci-ecies.js';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
 import { type CardOs, createCard } from '../../card-os/card.js';
 import { openCard } from '../../host/card-factory.js';
 import { encodeImsi } from '../../host/codecs/imsi.js';
+import { concealSupi, deconcealSuci, parseSuci } from '../../host/network/sidf.js';
 import { ADM1, PIN1, tx, txData, USIM_AID } from '../support/uicc.js';
 import { ANNEX_C4, outputA, outputB } from './vectors.js';
 
@@ -70,6 +77,24 @@ describe('GET IDENTITY, SUCI context: TS 33.501 Annex C.4 through the card', () 
     const r = getId(c);
     expect(r.sw).toBe('9000');
     expect(r.data).toBe(`A1${(8 + 45).toString(16).toUpperCase()}${SUCI_HEAD}0101${outputA.toUpperCase()}`);
+    // The handset calculation on the host (service 124 path) gives the same SUCI from the same files.
+    const host = concealSupi({
+      imsi: `${ANNEX_C4.mcc}${ANNEX_C4.mnc}${ANNEX_C4.msin}`,
+      mncLength: 3,
+      info: decodeSuciCalcInfo(calcInfo([[1, 1]]))!,
+      ephemeralPrivate: fromHex(ANNEX_C4.a.ephPrivate),
+    });
+    expect(toHex(encodeSuci(host))).toBe(r.data.slice(4));
+    // And the host SIDF recovers the SUPI from the card's answer.
+    expect(
+      deconcealSuci(parseSuci(r.data)!, [
+        { id: 1, scheme: 'profile-a', private: fromHex(ANNEX_C4.a.hnPrivate) },
+      ]),
+    ).toEqual({
+      ok: true,
+      imsi: '274012001002086',
+      supi: 'imsi-274012001002086',
+    });
   });
 
   it('C.4.4 Profile B', () => {
@@ -128,6 +153,13 @@ describe('GET IDENTITY: status words for bad commands and bad file contents (nev
     u[15]! &= ~(1 << 4); // service 125 = byte 16 b5
     write(c, ['6F38'], u);
     expect(tx(c, '8078000100').sw).toBe('6985');
+    // 125 without 124 counts as not available (TS 31.102 §4.2.8).
+    u[15]! = (u[15]! | (1 << 4)) & ~(1 << 3);
+    write(c, ['6F38'], u);
+    expect(tx(c, '8078000100').sw).toBe('6985');
+    u[15]! |= 1 << 3;
+    write(c, ['6F38'], u);
+    expect(getId(c).sw).toBe('9000');
   });
 
   const badCalcInfo: [string, string][] = [
