@@ -73,6 +73,17 @@ describe('uicc auth --5g', () => {
   });
 });
 
+describe('uicc profile show', () => {
+  it('names the SIDF keys without showing them', async () => {
+    expect(await uicc('profile', 'show', 'profiles/default-usim.yaml')).toBe(0);
+    expect(text()).toContain(
+      'SIDF (host side, not on the card): key 1 profile-a private key (set), key 2 profile-b',
+    );
+    expect(text()).not.toMatch(new RegExp(ANNEX_C4.a.hnPrivate, 'i'));
+    expect(text()).not.toMatch(new RegExp(ANNEX_C4.b.hnPrivate, 'i'));
+  });
+});
+
 describe('uicc auth --hlr errors', () => {
   it('a malformed address and an HLR that is not there are reported plainly', async () => {
     expect(await uicc('auth', '--hlr', 'no-port')).toBe(2);
