@@ -39,14 +39,15 @@ const CASES: Case[] = [
   },
   {
     ef: 'EF.Routing_Indicator',
-    source: 'SIMalliance/TCA eUICC profile package template default content F0FFFFFF (routing indicator 0)',
+    source:
+      'osmocom pySim, pySim/esim/saip/templates.py: default content F0FFFFFF of the profile package template (routing indicator 0)',
     hex: 'F0FFFFFF',
     value: '0',
     length: 4,
   },
   {
     ef: 'EF.Routing_Indicator',
-    source: 'TS 24.501 §9.11.3.4 figure 9.11.3.4.3: digit 1 in the low nibble; RI "71"',
+    source: 'TS 24.501 §9.11.3.4: routing indicator digit 1 in bits 1-4 of the first octet; RI "71"',
     hex: '17FFFFFF',
     value: '71',
     length: 4,
