@@ -29,11 +29,11 @@
 
 import { buildCommand, type Command } from '../../card-os/apdu.js';
 import { type Bytes, concat, equalCt, fromHex, toHex, wipe } from '../../card-os/bytes.js';
+import { x963Kdf } from '../../card-os/crypto/x963-kdf.js';
 import { SW } from '../../card-os/sw.js';
 import { ber, findTag, parseBer } from '../../card-os/tlv.js';
 import { aesCbcDecrypt, aesCbcEncrypt, kcv } from './aes.js';
 import { type ScpSession, SECURITY_LEVEL } from './secure-messaging.js';
-import { x963Kdf } from './x963-kdf.js';
 
 export const INS_PROFILE_UPDATE = 0xd4;
 

@@ -11,10 +11,10 @@
 // GP one, so the two derivations can never collide.
 
 import { type Bytes, concat, wipe } from '../../card-os/bytes.js';
+import { x963Kdf } from '../../card-os/crypto/x963-kdf.js';
 import { ber, findTag, parseBer } from '../../card-os/tlv.js';
 import { aesCmac } from './aes.js';
 import { SECURITY_LEVEL, type SessionKeys } from './secure-messaging.js';
-import { x963Kdf } from './x963-kdf.js';
 
 /** SD key identifiers (GPC v2.3 Amd F). */
 export const SCP11_KID = { A: 0x11, B: 0x13 } as const;

@@ -1,11 +1,14 @@
 // The USIM application (TS 31.102) as an applet riding on ADF.USIM: the file system is the OS's; this
-// applet adds AUTHENTICATE (§7.1.2) with the subscriber keys and SQN state kept in NVM.
+// applet adds AUTHENTICATE (§7.1.2) with the subscriber keys and SQN state kept in NVM, and GET IDENTITY
+// (§7.5, the SUCI computed by the USIM).
 
+import { randomFillSync } from 'node:crypto';
 import type { Command } from '../../card-os/apdu.js';
 import type { Applet, AppletContext, Reply } from '../../card-os/applet.js';
 import type { Bytes } from '../../card-os/bytes.js';
 import { SW } from '../../card-os/sw.js';
 import { authenticate } from './authenticate.js';
+import { getIdentity, INS_GET_IDENTITY } from './get-identity.js';
 import { decodeSqnState, type SqnState, updateSqnRecord } from './sqn.js';
 import { decodeSubscriberKeys, type SubscriberKeys } from './subscriber-keys.js';
 
@@ -76,12 +79,26 @@ function runAuthenticate(cmd: Command, ctx: AppletContext): Reply {
   return r.data ? { sw: r.sw, data: r.data } : { sw: r.sw };
 }
 
-export function usimApplet(aid: Bytes): Applet {
+export interface UsimAppletOptions {
+  /**
+   * The card's random source (ephemeral SUCI keys); default node:crypto. TEST HOOK: tests inject a fixed
+   * source to reproduce the TS 33.501 Annex C.4 vectors through GET IDENTITY; a profile cannot set it.
+   */
+  random?: (n: number) => Bytes;
+}
+
+const systemRandom = (n: number): Bytes => randomFillSync(new Uint8Array(n));
+
+export function usimApplet(aid: Bytes, opts: UsimAppletOptions = {}): Applet {
+  const identity = { random: opts.random ?? systemRandom };
   return {
     name: 'USIM',
     aid,
     process(cmd, ctx) {
       if (cmd.ins === INS_AUTHENTICATE) return runAuthenticate(cmd, ctx);
+      // GET IDENTITY is a proprietary-class command (CLA 8X/CX/EX, TS 31.102 §7.5.2); not over RFM.
+      if (cmd.ins === INS_GET_IDENTITY && cmd.cla & 0x80 && !ctx.remote)
+        return getIdentity(cmd, ctx, identity);
       return undefined;
     },
   };

@@ -8,6 +8,7 @@ import { type AttachStep, attach, selectUsim } from '../network/attach.js';
 import { type Auc, createAuc } from '../network/auc.js';
 import { loadSubscribers, type SubscriberRecord, saveSubscribers } from '../network/subscribers.js';
 import type { CompiledProfile } from '../profile/load.js';
+import { identify5g, openHlr, snnFor, with5gKeys } from './auth-5g.js';
 import { green, red } from './transcript.js';
 import {
   type OpenTransport,
@@ -35,6 +36,13 @@ export function hssFromProfile(p: CompiledProfile): SubscriberRecord {
     indBits: sub.sqn.indBits ?? 5,
     seq: 0,
   };
+}
+
+/** The IMSI of an emulated card's profile (for --hlr without --imsi). */
+function profileImsi(t: OpenTransport): string {
+  const p = t.embedded?.profile;
+  if (!p) throw new Error('with --reader and --hlr, say which subscriber with --imsi');
+  return hssFromProfile(p).imsi;
 }
 
 /** The HSS a command works with (--hss file, else one subscriber from the embedded card's profile) and the IMSI. */
@@ -67,7 +75,9 @@ export function printStep(s: AttachStep): void {
   switch (s.kind) {
     case 'vector':
       console.log(`HSS   RAND ${toHex(s.vector.rand)}`);
-      console.log(`      AUTN ${toHex(s.vector.autn)}  (SQN ${s.vector.sqn.toString(16).padStart(12, '0')})`);
+      console.log(
+        `      AUTN ${toHex(s.vector.autn)}${s.vector.sqn === undefined ? '' : `  (SQN ${s.vector.sqn.toString(16).padStart(12, '0')})`}`,
+      );
       break;
     case 'answer':
       if (s.res) console.log(`card  RES  ${toHex(s.res)}  RES = XRES: ${s.ok ? green('yes') : red('no')}`);
@@ -79,7 +89,9 @@ export function printStep(s: AttachStep): void {
     case 'resync':
       console.log(
         s.ok
-          ? `HSS   resynchronised from AUTS: SQN_MS ${s.sqnMs!.toString(16).padStart(12, '0')}, continuing above it`
+          ? s.sqnMs === undefined
+            ? 'HSS   resynchronised from AUTS'
+            : `HSS   resynchronised from AUTS: SQN_MS ${s.sqnMs.toString(16).padStart(12, '0')}, continuing above it`
           : red('HSS   AUTS rejected (MAC-S wrong)'),
       );
       break;
@@ -102,9 +114,22 @@ export function registerAuth(program: Command): void {
     .option(
       '--pin <pin>',
       "PIN1 to verify first (default: an emulated card's profile PIN1; none if disabled)",
-    );
+    )
+    .option('--5g', 'SUCI from the card (GET IDENTITY) to SUPI by the SIDF, and the 5G AKA keys')
+    .option('--keys <file>', 'SIDF home network private keys for --5g (default: the profile sidf section)')
+    .option('--hlr <host:port>', 'take the vectors from an Osmocom HLR over GSUP instead of the local AuC');
   transportOptions(cmd).action(
-    async (opts: TransportOpts & { hss?: string; imsi?: string; count: string; pin?: string }) => {
+    async (
+      opts: TransportOpts & {
+        hss?: string;
+        imsi?: string;
+        count: string;
+        pin?: string;
+        '5g'?: boolean;
+        keys?: string;
+        hlr?: string;
+      },
+    ) => {
       const count = Number.parseInt(opts.count, 10);
       if (!Number.isInteger(count) || count < 1)
         throw new Error(`--count must be a positive number, got "${opts.count}"`);
@@ -116,21 +141,29 @@ export function registerAuth(program: Command): void {
         command: '.. .. .. .. .. .. *',
         response: 'xx*',
       });
+      const hlr = opts.hlr ? await openHlr(opts.hlr) : undefined;
       try {
-        const { auc, imsi } = openHss(opts, t);
         await selectUsim(t.transport, pinFor(opts, t));
+        const profile = t.embedded?.profile;
+        const supi = opts['5g'] ? await identify5g(t.transport, profile, opts) : undefined;
+        const { auc, imsi } = hlr
+          ? { auc: hlr.source, imsi: opts.imsi ?? supi ?? profileImsi(t) }
+          : openHss({ ...opts, imsi: opts.imsi ?? supi }, t);
+        let print = count === 1 ? printStep : () => {};
+        if (opts['5g'] && count === 1) print = with5gKeys(snnFor(imsi, profile), imsi, printStep);
         let failed = 0;
         for (let i = 0; i < count; i++) {
-          const r = await attach(t.transport, auc, imsi, count === 1 ? printStep : () => {});
+          const r = await attach(t.transport, auc, imsi, print);
           if (!r.ok) {
             failed++;
             console.log(red(`authentication ${i + 1} failed: ${r.reason}`));
           }
         }
         if (count > 1) console.log(`${count - failed} of ${count} authentications succeeded`);
-        if (opts.hss) saveSubscribers(opts.hss, auc.records());
+        if (opts.hss && !hlr) saveSubscribers(opts.hss, (auc as Auc).records());
         process.exitCode = failed ? 1 : 0;
       } finally {
+        hlr?.client.close();
         await t.close();
       }
     },

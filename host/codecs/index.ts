@@ -5,6 +5,7 @@ export * from './access-rule.js';
 export * from './admin-data.js';
 export * from './alpha.js';
 export * from './bcd.js';
+export * from './df-5gs.js';
 export * from './dialling-number.js';
 export * from './dir.js';
 export * from './ecc.js';

@@ -9,6 +9,32 @@ import { type Bytes, toHex } from '../../card-os/bytes.js';
 import { accValue, decodeAcc, encodeAcc } from './acc.js';
 import { accessRuleValue, decodeAccessRule, encodeAccessRule } from './access-rule.js';
 import { adValue, decodeAd, encodeAd } from './admin-data.js';
+import {
+  authKeys5gValue,
+  decodeAuthKeys5g,
+  decodeLoci5gs,
+  decodeNsc5gs,
+  decodeOpl5g,
+  decodeRoutingIndicatorValue,
+  decodeSuciCalcInfoValue,
+  decodeSupiNai,
+  decodeUacAic,
+  encodeAuthKeys5g,
+  encodeLoci5gs,
+  encodeNsc5gs,
+  encodeOpl5g,
+  encodeRoutingIndicatorValue,
+  encodeSuciCalcInfoValue,
+  encodeSupiNai,
+  encodeUacAic,
+  loci5gsValue,
+  nsc5gsValue,
+  opl5gValue,
+  routingIndicatorValue,
+  suciCalcInfoValue,
+  supiNaiValue,
+  uacAicValue,
+} from './df-5gs.js';
 import { decodeDiallingNumber, diallingNumberValue, encodeDiallingNumber } from './dialling-number.js';
 import { decodeDir, dirValue, encodeDir } from './dir.js';
 import { decodeEcc, eccValue, encodeEcc } from './ecc.js';
@@ -97,6 +123,33 @@ export const EF_CODECS: readonly EfCodec[] = [
   codec('EF.AD', 0x6fad, 'ad', 'file', adValue, encodeAd, decodeAd),
   codec('EF.ECC', 0x6fb7, 'ecc', 'record', eccValue, encodeEcc, decodeEcc),
   codec('EF.EHPLMN', 0x6fd9, 'ehplmn', 'file', plmnListValue, encodePlmnList, decodePlmnList),
+  // DF.5GS under ADF.USIM, TS 31.102 §4.4.11 (their FIDs repeat in other DFs: look them up by name)
+  codec('EF.5GS3GPPLOCI', 0x4f01, 'loci5gs', 'file', loci5gsValue, encodeLoci5gs, decodeLoci5gs),
+  codec('EF.5GSN3GPPLOCI', 0x4f02, 'loci5gs', 'file', loci5gsValue, encodeLoci5gs, decodeLoci5gs),
+  codec('EF.5GS3GPPNSC', 0x4f03, 'nsc5gs', 'record', nsc5gsValue, encodeNsc5gs, decodeNsc5gs),
+  codec('EF.5GSN3GPPNSC', 0x4f04, 'nsc5gs', 'record', nsc5gsValue, encodeNsc5gs, decodeNsc5gs),
+  codec('EF.5GAUTHKEYS', 0x4f05, 'authKeys5g', 'file', authKeys5gValue, encodeAuthKeys5g, decodeAuthKeys5g),
+  codec('EF.UAC_AIC', 0x4f06, 'uacAic', 'file', uacAicValue, encodeUacAic, decodeUacAic),
+  codec(
+    'EF.SUCI_Calc_Info',
+    0x4f07,
+    'suciCalcInfo',
+    'file',
+    suciCalcInfoValue,
+    encodeSuciCalcInfoValue,
+    decodeSuciCalcInfoValue,
+  ),
+  codec('EF.OPL5G', 0x4f08, 'opl5g', 'record', opl5gValue, encodeOpl5g, decodeOpl5g),
+  codec('EF.SUPI_NAI', 0x4f09, 'supiNai', 'file', supiNaiValue, encodeSupiNai, decodeSupiNai),
+  codec(
+    'EF.Routing_Indicator',
+    0x4f0a,
+    'routingIndicator',
+    'file',
+    routingIndicatorValue,
+    encodeRoutingIndicatorValue,
+    decodeRoutingIndicatorValue,
+  ),
 ];
 
 /** The profile keys that hold readable values, each with its value schema. */

@@ -9,11 +9,26 @@ import { swName } from '../../card-os/sw.js';
 import { transmitT0 } from '../../pcsc-bridge/t0-exchange.js';
 import { pinBlock } from '../commands.js';
 import type { Transport } from '../transport/transport.js';
-import type { Auc, AuthVector } from './auc.js';
+import type { AuthVector } from './auc.js';
+
+/** A vector as a network hands it out; the SQN is known only to an AuC of our own. */
+export type NetworkVector = Omit<AuthVector, 'sqn'> & { sqn?: number };
+
+/**
+ * Where the vectors come from: our own AuC (host/network/auc.ts) or a remote HLR over GSUP
+ * (host/network/gsup-client.ts), which resynchronises inside its next vector request.
+ */
+export interface VectorSource {
+  generateVector(imsi: string): NetworkVector | Promise<NetworkVector>;
+  resync(imsi: string, rand: Bytes, auts: Bytes): SourceResync | Promise<SourceResync>;
+}
+
+/** A resynchronisation's outcome; SQN_MS is known only to an AuC of our own. */
+export type SourceResync = { ok: true; sqnMs?: number } | { ok: false; reason: string };
 
 export type AttachStep =
-  | { kind: 'vector'; vector: AuthVector }
-  | { kind: 'answer'; sw: number; res?: Bytes; ok: boolean }
+  | { kind: 'vector'; vector: NetworkVector }
+  | { kind: 'answer'; sw: number; res?: Bytes; ok: boolean; ck?: Bytes; ik?: Bytes }
   | { kind: 'sync-failure'; auts: Bytes }
   | { kind: 'resync'; ok: boolean; sqnMs?: number };
 
@@ -50,28 +65,37 @@ export function authenticateApdu(rand: Bytes, autn: Bytes): Bytes {
 /** One attach: AUTHENTICATE with a fresh vector; AUTS -> resync -> one more try. ADF.USIM must be selected. */
 export async function attach(
   t: Transport,
-  auc: Auc,
+  auc: VectorSource,
   imsi: string,
   onStep: (s: AttachStep) => void = () => {},
 ): Promise<AttachResult> {
   let resynced = false;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const v = auc.generateVector(imsi);
+    const v = await auc.generateVector(imsi);
     onStep({ kind: 'vector', vector: v });
     const r = await send(t, authenticateApdu(v.rand, v.autn));
     const sw = swOf(r);
     const d = dataOf(r);
     // RES is 4 to 16 bytes (TS 31.102 §7.1.2.1); Milenage gives 8.
     if (sw === 0x9000 && d[0] === 0xdb && d[1]! >= 4 && d[1]! <= 16) {
-      const res = d.subarray(2, 2 + d[1]!);
+      const rl = d[1]!;
+      const res = d.subarray(2, 2 + rl);
       const ok = equalCt(res, v.xres);
-      onStep({ kind: 'answer', sw, res, ok });
+      // DB L RES 10 CK 10 IK (TS 31.102 §7.1.2.1)
+      onStep({
+        kind: 'answer',
+        sw,
+        res,
+        ok,
+        ck: d.subarray(3 + rl, 19 + rl),
+        ik: d.subarray(20 + rl, 36 + rl),
+      });
       return ok ? { ok, resynced } : { ok, resynced, reason: 'RES does not match XRES' };
     }
     if (sw === 0x9000 && d[0] === 0xdc && d[1] === 14 && !resynced) {
       const auts = d.subarray(2, 16);
       onStep({ kind: 'sync-failure', auts });
-      const rs = auc.resync(imsi, v.rand, auts);
+      const rs = await auc.resync(imsi, v.rand, auts);
       onStep(rs.ok ? { kind: 'resync', ok: true, sqnMs: rs.sqnMs } : { kind: 'resync', ok: false });
       if (!rs.ok) return { ok: false, resynced, reason: `resynchronisation refused (${rs.reason})` };
       resynced = true;

@@ -15,6 +15,7 @@ import type { PathKey } from './error.js';
 import { checkKeySlots } from './key-slots.js';
 import { compilePins } from './pins.js';
 import type { AdfDoc, ArrRefDoc, DfDoc, EfDoc, LifeCycle, MfDoc, ProfileDoc } from './schema.js';
+import type { SidfProfile } from './sidf.js';
 
 export interface CompiledProfile {
   spec: CardSpec;
@@ -22,6 +23,8 @@ export interface CompiledProfile {
   ota?: OtaProfile;
   securityDomain?: SecurityDomainProfile;
   keySlots?: KeySlotsProfile;
+  /** Home network private keys for the SIDF (host side only). */
+  sidf?: SidfProfile;
 }
 
 export interface CompileIssue {
@@ -308,5 +311,6 @@ export function compileDocument(doc: ProfileDoc): CompiledProfile {
   if (doc.ota) out.ota = doc.ota;
   if (doc.securityDomain) out.securityDomain = doc.securityDomain;
   if (doc.keySlots) out.keySlots = doc.keySlots;
+  if (doc.sidf) out.sidf = doc.sidf;
   return out;
 }

@@ -130,6 +130,10 @@ export function describeProfile(p: CompiledProfile): string {
         `OCE CA key KID ${hex2(sd.caKid)} KVN ${hex2(sd.caKvn)}${sd.caKeyId ? ` id ${toHex(sd.caKeyId)}` : ''}`,
     );
   }
+  if (p.sidf) {
+    const keys = p.sidf.keys.map((k) => `key ${k.id} ${k.scheme} private key (set)`);
+    out.push(`SIDF (host side, not on the card): ${keys.join(', ')}`);
+  }
   if (p.keySlots) {
     const ks = p.keySlots;
     out.push(

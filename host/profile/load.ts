@@ -68,6 +68,14 @@ export function parseProfileText(text: string, file: string): CompiledProfile {
   return compileProfile(r.data, src);
 }
 
+/** Parses a YAML (or JSON) side file with a schema, with the same file:line errors as a profile. */
+export function parseYamlWith<T>(text: string, file: string, schema: z.ZodType<T>): T {
+  const src = parseYaml(text, file);
+  const r = schema.safeParse(src.data, { reportInput: true });
+  if (!r.success) throw new ProfileError(issuesAt(src, r.error.issues.flatMap(zodProblem)));
+  return r.data;
+}
+
 export function loadProfile(path: string): CompiledProfile {
   let text: string;
   try {

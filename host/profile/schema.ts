@@ -31,6 +31,7 @@ import {
   securityDomainSchema,
   subscriberSchema,
 } from './applets.js';
+import { type SidfProfile, sidfSchema } from './sidf.js';
 
 export const LIFE_CYCLES = ['creation', 'initialisation', 'activated', 'deactivated', 'terminated'] as const;
 export type LifeCycle = (typeof LIFE_CYCLES)[number];
@@ -198,6 +199,7 @@ export interface ProfileDoc {
   ota?: OtaProfile;
   securityDomain?: SecurityDomainProfile;
   keySlots?: KeySlotsProfile;
+  sidf?: SidfProfile;
 }
 
 export const profileSchema: z.ZodType<ProfileDoc> = z.strictObject({
@@ -209,4 +211,5 @@ export const profileSchema: z.ZodType<ProfileDoc> = z.strictObject({
   ota: otaSchema.optional(),
   securityDomain: securityDomainSchema.optional(),
   keySlots: keySlotsSchema.optional(),
+  sidf: sidfSchema.optional(),
 });

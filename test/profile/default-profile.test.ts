@@ -67,6 +67,11 @@ const EXPECTED_EFS: Record<string, [string, number | null]> = {
   '3F00/7FF0/5FC0/4F03': ['EF.5GS3GPPNSC', 0x03],
   '3F00/7FF0/5FC0/4F04': ['EF.5GSN3GPPNSC', 0x04],
   '3F00/7FF0/5FC0/4F05': ['EF.5GAUTHKEYS', 0x05],
+  '3F00/7FF0/5FC0/4F06': ['EF.UAC_AIC', 0x06],
+  '3F00/7FF0/5FC0/4F07': ['EF.SUCI_Calc_Info', 0x07],
+  '3F00/7FF0/5FC0/4F08': ['EF.OPL5G', 0x08],
+  '3F00/7FF0/5FC0/4F09': ['EF.SUPI_NAI', 0x09],
+  '3F00/7FF0/5FC0/4F0A': ['EF.Routing_Indicator', 0x0a],
 };
 
 /** Sizes from TS 102 221 §13 / TS 31.102 §4 (fixed-size EFs): transparent size, or [record length, records] where fixed. */
@@ -179,6 +184,8 @@ describe('default profile', () => {
       85: ['6FE3', '6FE4'],
       122: ['5FC0', '5FC0/4F01', '5FC0/4F02', '5FC0/4F03', '5FC0/4F04'],
       123: ['5FC0', '5FC0/4F05'],
+      124: ['5FC0', '5FC0/4F07', '5FC0/4F0A'],
+      125: ['5FC0', '5FC0/4F07', '5FC0/4F0A'],
     };
     const ust = decodeServiceTable(byPath.get('3F00/7FF0/6F38')!.initial);
     expect(ust).toContain(27);

@@ -3,8 +3,8 @@
 import { p256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
 import { defaultP256, nobleP256, nodeP256, type P256 } from '../../applets/security-domain/ec.js';
-import { x963Kdf } from '../../applets/security-domain/x963-kdf.js';
 import { fromHex, toHex } from '../../card-os/bytes.js';
+import { x963Kdf } from '../../card-os/crypto/x963-kdf.js';
 
 const impls: [P256, P256][] = [
   [nodeP256, nobleP256],

@@ -1,8 +1,9 @@
-// ANSI X9.63 key derivation with SHA-256 (SEC 1 v2 §3.6.1), the SCP11 KDF (GPC v2.3 Amd F):
+// ANSI X9.63 key derivation with SHA-256 (SEC 1 v2 §3.6.1): the KDF of SCP11 (GPC v2.3 Amd F) and of the
+// SUCI ECIES profiles (TS 33.501 Annex C.3.2).
 // K_i = SHA-256(Z || counter_i (32-bit big-endian, from 1) || SharedInfo); output = K_1 || K_2 || ..., cut.
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { Bytes } from '../../card-os/bytes.js';
+import type { Bytes } from '../bytes.js';
 
 const HASH_LEN = 32;
 
