@@ -6,11 +6,15 @@
 import type { CaseResult, ScriptReport } from './report.js';
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-/** XML text or attribute value; characters XML 1.0 cannot carry at all are dropped. */
+/** Whether XML 1.0 can carry the character at all (§2.2: TAB, LF, CR and U+0020 up; not U+FFFE/U+FFFF). */
+const xmlChar = (c: number) =>
+  c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c !== 0xfffe && c !== 0xffff);
+
+/** XML text or attribute value; characters XML 1.0 cannot carry are dropped. */
 export function xmlEscape(s: string): string {
-  return s
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/[&<>"']/g, (c) => ESC[c]!);
+  let clean = '';
+  for (const ch of s) if (xmlChar(ch.codePointAt(0)!)) clean += ch;
+  return clean.replace(/[&<>"']/g, (c) => ESC[c]!);
 }
 
 const secs = (ms: number) => (ms / 1000).toFixed(3);

@@ -107,3 +107,10 @@ describe('public API', () => {
     expect(VERSION).toBe(pkg.version);
   });
 });
+
+describe('JUnit XML escaping', () => {
+  it('escapes markup and drops characters XML 1.0 cannot carry', async () => {
+    const { xmlEscape } = await import('../../host/script/junit.js');
+    expect(xmlEscape('a<b>&"c\'\u0001\u0007\tok\n')).toBe('a&lt;b&gt;&amp;&quot;c&apos;\tok\n');
+  });
+});
