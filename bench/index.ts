@@ -14,6 +14,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>
   trace: () => import('./trace.js'),
   pcsc: () => import('./pcsc.js'),
   scenario: () => import('./scenario.js'),
+  startup: () => import('./startup.js'),
 };
 
 async function main(): Promise<void> {

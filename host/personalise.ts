@@ -20,7 +20,7 @@ import type { Applet } from '../card-os/applet.js';
 import { type Bytes, equal } from '../card-os/bytes.js';
 import type { CardSpec } from '../card-os/fs/model.js';
 import { personaliseKeySlots } from './keyslots/template.js';
-import { certificateList } from './profile/applets.js';
+import { certificateList } from './profile/certificates.js';
 import type { CompiledProfile } from './profile/load.js';
 
 export interface Personalised {

@@ -6,8 +6,8 @@
 
 import { parseCommand } from '../card-os/apdu.js';
 import type { Bytes } from '../card-os/bytes.js';
+import { transmitT0 } from '../host/transport/t0-exchange.js';
 import type { Transport } from '../host/transport/transport.js';
-import { transmitT0 } from './t0-exchange.js';
 
 // The subset of the `smartcard` API used here (its README and dist/lib/types.d.ts). Declared locally so that
 // type-checking does not depend on the optional package being installed.

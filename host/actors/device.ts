@@ -11,6 +11,7 @@ import { SW } from '../../card-os/sw.js';
 import { decodeImsi } from '../codecs/imsi.js';
 import type { Personalised } from '../personalise.js';
 import { embeddedTransport } from '../transport/embedded.js';
+import { exchange } from '../transport/t0-exchange.js';
 import type { Transport } from '../transport/transport.js';
 
 export type AuthOutcome =
@@ -50,13 +51,6 @@ export class Device {
     await this.transport.reset();
   }
 
-  private async t0(apdu: Bytes): Promise<Bytes> {
-    const r = await this.transport.transmit(apdu);
-    if (r.length === 2 && r[0] === 0x61)
-      return this.transport.transmit(Uint8Array.of(0x00, 0xc0, 0, 0, r[1]!));
-    return r;
-  }
-
   /** The IMSI the card presents (ADF.USIM selected, EF.IMSI read); undefined if it cannot be read. */
   async readImsi(): Promise<string | undefined> {
     if (swOf(await this.transport.transmit(SELECT_USIM)) !== SW.OK) return undefined;
@@ -67,7 +61,7 @@ export class Device {
   /** AUTHENTICATE in the 3G context (TS 31.102 §7.1.2.1); ADF.USIM must be selected (readImsi does it). */
   async authenticate(rand: Bytes, autn: Bytes): Promise<AuthOutcome> {
     const cmd = concat(fromHex('0088008122'), Uint8Array.of(16), rand, Uint8Array.of(16), autn);
-    const r = await this.t0(cmd);
+    const r = await exchange(this.transport, cmd);
     const sw = swOf(r);
     if (sw === SW.AUTH_MAC_FAILURE) return { kind: 'mac' };
     if (sw !== SW.OK) return { kind: 'error', sw };

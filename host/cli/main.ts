@@ -1,44 +1,67 @@
-// The `uicc` command line. Each subcommand lives in its own module; this file wires them to commander
-// and turns errors into one readable line (no stack traces for people).
+// The `uicc` command line. Each subcommand lives in its own module, loaded only when that command runs (or
+// when its help is asked for): `uicc --version` or `uicc run` does not pay for the OTA, SCP11 or scenario
+// code. This file wires them to commander and turns errors into one readable line (no stack traces for people).
 
 import { Command, CommanderError } from 'commander';
-import { registerAuth } from './auth.js';
-import { registerCardCommands } from './card-commands.js';
-import { registerLtkUpdate } from './ltk-update.js';
-import { registerOta } from './ota.js';
-import { registerReaders } from './readers.js';
-import { registerRun } from './run.js';
-import { registerScenario } from './scenario.js';
-import { registerServe } from './serve.js';
-import { registerShell } from './shell.js';
-import { registerSuci } from './suci.js';
-import { registerTraceCommands } from './trace.js';
 
-export function buildProgram(): Command {
-  const program = new Command();
-  program
+type Register = (program: Command) => void;
+
+/** A top-level command: its name, the module's register function, one-line help (shown without loading it). */
+type CommandEntry = [name: string, register: string, help: string, load: () => Promise<object>];
+
+// One line per command. A module that registers several top-level commands appears once per name.
+const COMMANDS: CommandEntry[] = [
+  ['run', 'registerRun', 'run APDU scripts against a card', () => import('./run.js')],
+  ['shell', 'registerShell', 'interactive APDU prompt', () => import('./shell.js')],
+  ['auth', 'registerAuth', 'authenticate a card against the AuC/HSS', () => import('./auth.js')],
+  ['ota', 'registerOta', 'send RFM commands over OTA (SMS-PP)', () => import('./ota.js')],
+  ['ltk-update', 'registerLtkUpdate', 'long-term key update over SCP11', () => import('./ltk-update.js')],
+  ['serve', 'registerServe', 'run an emulated card behind pcscd', () => import('./serve.js')],
+  ['readers', 'registerReaders', 'list PC/SC readers', () => import('./readers.js')],
+  ['profile', 'registerCardCommands', 'check and display card profiles', () => import('./card-commands.js')],
+  ['card', 'registerCardCommands', 'card images', () => import('./card-commands.js')],
+  ['replay', 'registerTraceCommands', 'replay a recorded trace against a card', () => import('./trace.js')],
+  ['trace', 'registerTraceCommands', 'read recorded traces', () => import('./trace.js')],
+  ['scenario', 'registerScenario', 'end-to-end scenarios over emulated cards', () => import('./scenario.js')],
+  ['suci', 'registerSuci', 'SUCI calculation and de-concealment (TS 33.501 Annex C)', () => import('./suci.js')],
+];
+
+export const VERSION = '0.1.0';
+
+function baseProgram(): Command {
+  return new Command()
     .name('uicc')
     .description('UICC (SIM/USIM) card emulator and APDU test harness')
-    .version('0.1.0')
+    .version(VERSION)
     .showHelpAfterError(false)
     .exitOverride();
-  registerRun(program);
-  registerShell(program);
-  registerAuth(program);
-  registerOta(program);
-  registerLtkUpdate(program);
-  registerServe(program);
-  registerReaders(program);
-  registerCardCommands(program);
-  registerTraceCommands(program);
-  registerScenario(program);
-  registerSuci(program);
+}
+
+/**
+ * The program with the modules `argv` needs registered: the named command's (also for `help NAME`), or, for
+ * the top-level help and unknown names, a one-line entry per command. `all` registers every module.
+ */
+export async function buildProgram(argv: string[] = [], all = false): Promise<Command> {
+  const program = baseProgram();
+  const first = argv.find((a) => !a.startsWith('-'));
+  const name = first === 'help' ? argv[argv.indexOf('help') + 1] : first;
+  const wanted = all ? COMMANDS : COMMANDS.filter((c) => c[0] === name);
+  if (wanted.length === 0) {
+    for (const [cmd, , help] of COMMANDS) program.command(cmd).description(help);
+    return program;
+  }
+  const done = new Set<Register>();
+  for (const [, fn, , load] of wanted) {
+    const register = (await load()) as Record<string, Register>;
+    if (!done.has(register[fn]!)) register[fn]!(program);
+    done.add(register[fn]!);
+  }
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {

@@ -2,11 +2,11 @@
 // `--trace FILE` to record the session (host/trace, docs/traces.md).
 
 import type { Command } from 'commander';
-import { type OpenedCard, openCard } from '../card-factory.js';
+import { type OpenedCard, openCardLazy } from '../card-source.js';
 import { type TraceOpts, withTrace } from '../trace/open.js';
 import type { TraceRecorder } from '../trace/recorder.js';
 import { embeddedTransport } from '../transport/embedded.js';
-import type { Transport } from '../transport/transport.js';
+import type { ExchangeRecorder, Transport } from '../transport/transport.js';
 
 export interface TransportOpts extends TraceOpts {
   profile?: string;
@@ -43,6 +43,11 @@ export interface OpenTransport {
   embedded?: OpenedCard;
   /** Present with --trace: notes and ignore rules go into the trace through it. */
   recorder?: TraceRecorder;
+  /**
+   * A new card from the same profile behind the same transport (and trace), as if the card were swapped:
+   * present for the embedded emulator without --card (an image or a reader's card is the card itself).
+   */
+  renew?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,10 +70,33 @@ export async function openTransport(
     const t = withTrace(inner, opts, { tool });
     return { ...t, close: () => t.transport.close() };
   }
-  const embedded = openCard({ profile: opts.profile, card: opts.card });
-  const t = withTrace(embeddedTransport(embedded.card, { onChange: () => embedded.save() }), opts, {
-    tool,
-    profile: embedded.profileName,
-  });
-  return { ...t, embedded, close: () => t.transport.close() };
+  const src = { profile: opts.profile, card: opts.card };
+  let embedded = await openCardLazy(src);
+  let current = embeddedTransport(embedded.card, { onChange: () => embedded.save() });
+  let recorder: ExchangeRecorder | undefined;
+  // Delegates to the current card, so renew() can swap it under the trace recorder.
+  const swappable: Transport = {
+    name: current.name,
+    transmit: (c) => current.transmit(c),
+    reset: () => current.reset(),
+    atr: () => current.atr(),
+    close: () => current.close(),
+    record(r) {
+      recorder = r;
+      current.record?.(r);
+    },
+  };
+  const t = withTrace(swappable, opts, { tool, profile: embedded.profileName });
+  const renew = async () => {
+    embedded = await openCardLazy(src);
+    current = embeddedTransport(embedded.card);
+    if (recorder) {
+      current.record?.(recorder);
+      recorder.reset(embedded.card.atr());
+    }
+    result.embedded = embedded;
+  };
+  const result: OpenTransport = { ...t, embedded, close: () => t.transport.close() };
+  if (!opts.card) result.renew = renew;
+  return result;
 }

@@ -6,8 +6,8 @@ import { USIM_AID_PREFIX } from '../../applets/usim/applet.js';
 import { buildCommand, dataOf, swOf } from '../../card-os/apdu.js';
 import { type Bytes, concat, equalCt, toHex } from '../../card-os/bytes.js';
 import { swName } from '../../card-os/sw.js';
-import { transmitT0 } from '../../pcsc-bridge/t0-exchange.js';
 import { pinBlock } from '../commands.js';
+import { transmitT0 } from '../transport/t0-exchange.js';
 import type { Transport } from '../transport/transport.js';
 import type { AuthVector } from './auc.js';
 

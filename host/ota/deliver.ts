@@ -17,7 +17,7 @@ import {
   TAG_PROACTIVE_COMMAND,
 } from '../../card-os/cat-tlv.js';
 import { ctlv, parseCtlv, readBer } from '../../card-os/tlv.js';
-import { getResponseCla } from '../transport/cla.js';
+import { exchange } from '../transport/t0-exchange.js';
 import type { Transport } from '../transport/transport.js';
 import type { OtaCommandRequest, OtaServer, PorResult, SmsOptions } from './ota-server.js';
 
@@ -69,13 +69,6 @@ function terminalResponse(cmd: Bytes): Bytes | undefined {
   );
 }
 
-async function transmitT0(t: Transport, apdu: Bytes): Promise<Bytes> {
-  let r = await t.transmit(apdu);
-  if (r.length === 2 && r[0] === 0x61)
-    r = await t.transmit(buildCommand(getResponseCla(apdu[0]!), 0xc0, 0, 0, undefined, r[1] || 256));
-  return r;
-}
-
 /**
  * Whether an ENVELOPE that is not the last of a concatenated message went through: the card took the
  * segment (9000) and may have a proactive command pending (91xx). Anything else (busy 9300, errors 6Fxx,
@@ -95,7 +88,7 @@ export async function deliverOta(
   const count = prepared.envelopes.length;
   let last: Bytes = new Uint8Array(0);
   for (const [index, env] of prepared.envelopes.entries()) {
-    last = await transmitT0(transport, env);
+    last = await exchange(transport, env);
     const sw = swOf(last);
     if (index < count - 1 && !segmentAccepted(sw)) {
       const failure: DeliveryFailure = { kind: 'envelope', index, count, sw };

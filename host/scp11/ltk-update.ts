@@ -27,6 +27,7 @@ import { parseBer, readBer } from '../../card-os/tlv.js';
 import { type AttachStep, attach, authenticateApdu, selectUsim, send } from '../network/attach.js';
 import { type Auc, createAuc } from '../network/auc.js';
 import type { SubscriberRecord } from '../network/subscribers.js';
+import { claOnChannel } from '../transport/cla.js';
 import type { Transport } from '../transport/transport.js';
 import { openScp11 } from './oce.js';
 
@@ -117,7 +118,7 @@ export async function updateLongTermKeys(o: LtkUpdateOptions): Promise<LtkUpdate
   const step = o.onStep ?? (() => {});
   const t = o.transport;
   const channel = o.channel ?? 0;
-  const cla = (base: number) => (channel < 4 ? base | channel : (base & 0x80) | 0x40 | (channel - 4));
+  const cla = (base: number) => claOnChannel(base, channel);
   const old = o.hss.records().find((r) => r.imsi === o.imsi);
   if (!old) throw new Error(`the HSS has no subscriber ${o.imsi}`);
   if (o.profileId < 0 || o.profileId > 0xff || !Number.isInteger(o.profileId))

@@ -38,6 +38,8 @@ import { buildCommand, dataOf, swOf } from '../../card-os/apdu.js';
 import { type Bytes, concat, equal, equalCt, toHex, wipe } from '../../card-os/bytes.js';
 import { swHex } from '../../card-os/sw.js';
 import { ber, parseBer, readBer } from '../../card-os/tlv.js';
+import { claOnChannel } from '../transport/cla.js';
+import { transmitT0 } from '../transport/t0-exchange.js';
 
 export type Transmit = (cmd: Bytes) => Promise<Bytes>;
 
@@ -86,26 +88,6 @@ export interface OceSession {
 
 const MAX_SHORT_DATA = 255;
 
-/** CLA for a channel: 0-3 in b2-b1, 4-19 in the further interindustry coding (TS 102 221 §10.1.1). */
-export function classFor(base: number, channel: number): number {
-  return channel < 4 ? base | channel : (base & 0x80) | 0x40 | (channel - 4);
-}
-
-/**
- * Transmit, collecting long answers through GET RESPONSE (61xx, ISO 7816-4 §5.3.4) on the command's channel.
- * Commands that expect data ask for Le = 00, so 6Cxx does not arise.
- */
-async function exchange(transmit: Transmit, apdu: Bytes): Promise<Bytes> {
-  let resp = await transmit(apdu);
-  const parts: Bytes[] = [];
-  while (resp.length >= 2 && resp[resp.length - 2] === 0x61) {
-    parts.push(dataOf(resp));
-    const channelBits = apdu[0]! & 0x40 ? apdu[0]! & 0x4f : apdu[0]! & 0x03;
-    resp = await transmit(Uint8Array.of(channelBits, 0xc0, 0x00, 0x00, resp[resp.length - 1]!));
-  }
-  return parts.length ? concat(...parts, resp) : resp;
-}
-
 function expectOk(step: string, resp: Bytes): Bytes {
   const sw = swOf(resp);
   if (sw !== 0x9000) throw new Error(`${step} failed: SW ${swHex(sw)}`);
@@ -116,9 +98,10 @@ export async function openScp11(config: OceConfig): Promise<OceSession> {
   const ec = config.ec ?? defaultP256;
   const variant = config.variant ?? 'a';
   const channel = config.channel ?? 0;
-  const cla = classFor(0x80, channel);
+  const cla = claOnChannel(0x80, channel);
   const kid = variant === 'a' ? SCP11_KID.A : SCP11_KID.B;
-  const send = (apdu: Bytes) => exchange(config.transmit, apdu);
+  // Long answers come through GET RESPONSE on the command's channel (the host T=0 rules).
+  const send = (apdu: Bytes) => transmitT0(config.transmit, apdu, { keepLe: true });
 
   // 1. The card's certificate chain, leaf last; PK.SD.ECKA from the leaf.
   const ref = ber(0xa6, ber(0x83, Uint8Array.of(kid, config.sdKvn)));
@@ -205,7 +188,7 @@ export async function openScp11(config: OceConfig): Promise<OceSession> {
     request: ProfileKeys | { derive: true },
   ): Promise<ProfileUpdateOutcome> {
     const apdu = buildProfileUpdate(session, profileId, request);
-    apdu[0] = classFor(apdu[0]!, channel);
+    apdu[0] = claOnChannel(apdu[0]!, channel);
     const { data, sw } = await sendSecure(apdu);
     if (sw !== 0x9000) return { ok: false, sw };
     const result = parseProfileUpdateResult(data);

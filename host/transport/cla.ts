@@ -11,6 +11,15 @@ export function interindustryCla(channel: number): number {
   return channel < 4 ? channel : 0x40 | (channel - 4);
 }
 
+/**
+ * `base` class byte (00 interindustry, 80 proprietary; b4-b3 secure messaging on channels 0-3) moved to logical
+ * channel 0..19: channels 4-19 take the further class coding, keeping only b8 of `base`.
+ */
+export function claOnChannel(base: number, channel: number): number {
+  const cla = interindustryCla(channel);
+  return channel < 4 ? base | cla : (base & 0x80) | cla;
+}
+
 /** GSM class (TS 51.011 §9.2): a SIM takes every command, GET RESPONSE included, with CLA A0. */
 const CLA_GSM = 0xa0;
 

@@ -21,6 +21,7 @@ import { type Auc, createAuc } from '../../host/network/auc.js';
 import type { SubscriberRecord } from '../../host/network/subscribers.js';
 import { type OceConfig, type OceSession, openScp11 } from '../../host/scp11/oce.js';
 import { type CertificateAuthority, issueCertificate, TEST_PKI } from '../../host/scp11/pki.js';
+import { claOnChannel } from '../../host/transport/cla.js';
 import { embeddedTransport } from '../../host/transport/embedded.js';
 import type { Transport } from '../../host/transport/transport.js';
 
@@ -64,9 +65,7 @@ export function transport(card: CardOs): Transport {
 }
 
 /** CLA for a logical channel (TS 102 221 §10.1.1). */
-export function claFor(base: number, channel: number): number {
-  return channel < 4 ? base | channel : (base & 0x80) | 0x40 | (channel - 4);
-}
+export const claFor = claOnChannel;
 
 /** SELECT the SD on a channel (T=0 rules handled). */
 export async function selectSd(t: Transport, channel = 0): Promise<number> {

@@ -2,6 +2,8 @@
 // with console output captured.
 
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, vi } from 'vitest';
@@ -10,6 +12,8 @@ import { main } from '../../host/cli/main.js';
 export const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'uicc.js');
 const run = promisify(execFile);
+/** Compiled profiles of the child processes go to a folder of this test run, not the user's cache. */
+export const CACHE_DIR = mkdtempSync(join(tmpdir(), 'uicc-test-cache-'));
 
 export interface ProcessResult {
   code: number;
@@ -20,7 +24,11 @@ export interface ProcessResult {
 /** `node bin/uicc.js ARGS` from the project root (npm test builds dist/ first). */
 export async function uiccProcess(...args: string[]): Promise<ProcessResult> {
   try {
-    const r = await run('node', [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    const r = await run('node', [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', UICC_CACHE_DIR: CACHE_DIR },
+      timeout: 120_000,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };

@@ -1,7 +1,7 @@
 // CLA bytes per logical channel (ISO/IEC 7816-4 §5.1.1, TS 102 221 §10.1.1), as GET RESPONSE needs them.
 import { describe, expect, it } from 'vitest';
 import { channelOf } from '../../card-os/apdu.js';
-import { getResponseCla, interindustryCla } from '../../host/transport/cla.js';
+import { claOnChannel, getResponseCla, interindustryCla } from '../../host/transport/cla.js';
 
 describe('CLA for a logical channel', () => {
   it('channels 0-3 in 0X, channels 4-19 in 4X with n-4', () => {
@@ -23,5 +23,13 @@ describe('CLA for a logical channel', () => {
     expect(getResponseCla(0x4d)).toBe(0x4d); // channel 17
     expect(getResponseCla(0xe5)).toBe(0x45); // channel 9
     expect(getResponseCla(0xa0)).toBe(0xa0); // GSM class
+  });
+
+  it('moves a class byte to a channel, keeping b8 and, on channels 0-3, the secure messaging bits', () => {
+    expect(claOnChannel(0x80, 0)).toBe(0x80);
+    expect(claOnChannel(0x84, 2)).toBe(0x86);
+    expect(claOnChannel(0x80, 4)).toBe(0xc0);
+    expect(claOnChannel(0x00, 19)).toBe(0x4f);
+    for (let n = 0; n <= 19; n++) expect(channelOf(claOnChannel(0x80, n))).toBe(n);
   });
 });

@@ -1,15 +1,21 @@
 // The host side of an APDU exchange over T=0 (ISO/IEC 7816-3 §12.2, TS 102 221 §7.3.1.1), as PC/SC
-// applications do it themselves when the reader runs T=0 (ISO/IEC 7816-3 §10.3.3 and 7816-4 §5.3.4; pySim does the same):
+// applications do it themselves when the reader runs T=0 (pySim does the same). The one implementation of these rules on the host:
+// PC/SC readers, the OTA handset, devices, the SCP11 off-card entity and the network attach all use it.
 // - case 4: the T=0 TPDU has one length byte, so Le is dropped and the response is fetched afterwards;
 // - '61xx' (and the GSM '9Fxx', TS 51.011 §9.4): GET RESPONSE with Le = xx, repeated while the card says more;
 // - '6Cxx': the same command again with Le = xx;
 // - a warning '62xx'/'63xx' to a case-4 command before any data: one GET RESPONSE with Le = 00
 //   (TS 102 221 §7.3.1.1.4 case 4b) to collect data that may come with it.
-// Under T=1 none of this applies: the APDU goes as it is.
+// GET RESPONSE goes in the interindustry class on the command's logical channel (TS 102 221 §10.1.1: '0X' or
+// '4X', host/transport/cla.ts), or A0 for a GSM-class command.
+// Under T=1 a card answers data directly, so the same code drives either protocol: 61xx only comes when the
+// data does not fit, and is collected the same way.
 
-import { parseCommand } from '../card-os/apdu.js';
-import type { Bytes } from '../card-os/bytes.js';
-import { concat } from '../card-os/bytes.js';
+import { parseCommand } from '../../card-os/apdu.js';
+import type { Bytes } from '../../card-os/bytes.js';
+import { concat } from '../../card-os/bytes.js';
+import { getResponseCla } from './cla.js';
+import type { Transport } from './transport.js';
 
 /** Sends one TPDU and returns the card's answer (data || SW1 SW2). */
 export type TpduSender = (tpdu: Bytes) => Promise<Bytes>;
@@ -20,6 +26,11 @@ export interface T0Options {
    * data). Default false, like pySim: fetch whenever the card offers data.
    */
   strict?: boolean;
+  /**
+   * The link carries whole APDUs (the embedded card, a T=1 reader, a secure channel above either): a case-4
+   * command keeps its Le and only the card's 61xx/6Cxx answers are followed. Default false: T=0 TPDUs.
+   */
+  keepLe?: boolean;
 }
 
 const INS_GET_RESPONSE = 0xc0;
@@ -34,9 +45,11 @@ export async function transmitT0(send: TpduSender, apdu: Bytes, options: T0Optio
   if (!parsed.cmd || parsed.cmd.extended) return send(apdu);
   const cmd = parsed.cmd;
   const expectsData = cmd.case === 2 || cmd.case === 4;
-  const getResponse = (le: number) => Uint8Array.of(cmd.cla, INS_GET_RESPONSE, 0, 0, le);
+  const grCla = getResponseCla(cmd.cla);
+  const getResponse = (le: number) => Uint8Array.of(grCla, INS_GET_RESPONSE, 0, 0, le);
 
-  let tpdu = cmd.case === 4 ? apdu.subarray(0, 5 + cmd.data.length) : apdu;
+  const dropLe = cmd.case === 4 && !options.keepLe;
+  let tpdu = dropLe ? apdu.subarray(0, 5 + cmd.data.length) : apdu;
   let resp = await send(tpdu);
   const collected: Bytes[] = [];
   let fetched = false;
@@ -53,7 +66,7 @@ export async function transmitT0(send: TpduSender, apdu: Bytes, options: T0Optio
       collected.push(data);
       fetched = true;
       tpdu = getResponse(sw2);
-    } else if (cmd.case === 4 && !fetched && !warned && data.length === 0 && (sw1 === 0x62 || sw1 === 0x63)) {
+    } else if (dropLe && !fetched && !warned && data.length === 0 && (sw1 === 0x62 || sw1 === 0x63)) {
       warned = true;
       const warning = resp;
       tpdu = getResponse(0);
@@ -68,4 +81,16 @@ export async function transmitT0(send: TpduSender, apdu: Bytes, options: T0Optio
     resp = await send(tpdu);
   }
   return collected.length ? concat(...collected, resp) : resp;
+}
+
+/**
+ * One APDU over a Transport that takes whole APDUs (`keepLe`): the command goes as given, 61xx answers are
+ * collected with GET RESPONSE and 6Cxx is resent with the right Le.
+ */
+export function exchange(
+  t: Pick<Transport, 'transmit'>,
+  apdu: Bytes,
+  options: T0Options = {},
+): Promise<Bytes> {
+  return transmitT0((x) => t.transmit(x), apdu, { keepLe: true, ...options });
 }

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
-import { transmitT0 } from '../../pcsc-bridge/t0-exchange.js';
+import { exchange as exchangeApdu, transmitT0 } from '../../host/transport/t0-exchange.js';
 import { makeTestCard } from '../support/card.js';
 
 /** A card that answers a fixed script; records the TPDUs it was sent. */
@@ -31,6 +31,17 @@ const GET_STATUS = '84F22002094F005C054F9F70C5CC00';
 const GET_STATUS_TPDU = '84F22002094F005C054F9F70C5CC';
 
 describe('T=0 APDU to TPDU mapping', () => {
+  it('over a link that takes whole APDUs, a case-4 command keeps its Le and 61xx is still collected', async () => {
+    const s = scripted(['6102', 'AABB9000']);
+    const resp = await exchangeApdu({ transmit: s.send }, fromHex(CASE4));
+    expect(s.sent).toEqual([CASE4, '00C0000002']);
+    expect(toHex(resp)).toBe('AABB9000');
+    // No case-4b GET RESPONSE after a warning: the command already carried its Le.
+    const w = scripted(['6282']);
+    expect(toHex(await exchangeApdu({ transmit: w.send }, fromHex(CASE4)))).toBe('6282');
+    expect(w.sent).toEqual([CASE4]);
+  });
+
   it('passes case 1 and case 3 unchanged', async () => {
     expect(await exchange('00200001', ['9000'])).toEqual({ sent: ['00200001'], resp: '9000' });
     const c3 = '00200001081122334455667788';
@@ -55,9 +66,11 @@ describe('T=0 APDU to TPDU mapping', () => {
     });
   });
 
-  it('sends GET RESPONSE with the CLA of the command (logical channel, secure messaging)', async () => {
+  it('sends GET RESPONSE in the interindustry class on the logical channel of the command (TS 102 221 §10.1.1)', async () => {
     const r = await exchange(GET_STATUS, ['6102', 'AABB9000']);
-    expect(r.sent).toEqual([GET_STATUS_TPDU, '84C0000002']);
+    expect(r.sent).toEqual([GET_STATUS_TPDU, '00C0000002']);
+    const ch5 = await exchange('C1F22002094F005C054F9F70C5CC00', ['6102', 'AABB9000']);
+    expect(ch5.sent).toEqual(['C1F22002094F005C054F9F70C5CC', '41C0000002']);
   });
 
   it("treats '91xx' and errors as final", async () => {
@@ -99,7 +112,7 @@ describe('T=0 APDU to TPDU mapping', () => {
       resp: '010203046282',
     });
     expect(await exchange(GET_STATUS, ['6104', 'E3024F006310'])).toEqual({
-      sent: [GET_STATUS_TPDU, '84C0000004'],
+      sent: [GET_STATUS_TPDU, '00C0000004'],
       resp: 'E3024F006310',
     });
   });

@@ -1,0 +1,122 @@
+// Makes an emulated card from a profile or a saved card image, personalised with the applets the
+// profile asks for, and keeps its image on disk up to date when one is given.
+// The profile compiler (YAML, schema, key checks) is passed in, and needed only when the compiled-profile
+// cache (host/profile/cache.ts) has no entry: `openCardLazy` loads it then, so a CLI run on a cached profile
+// never loads it.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CardOs, createCard } from '../card-os/card.js';
+import { loadImage, saveImage } from '../card-os/image.js';
+import { type Personalised, personalise } from './personalise.js';
+import { readCompiled, writeCompiled } from './profile/cache.js';
+import type { CompiledProfile } from './profile/compile.js';
+
+/** The project root, found from this file whether it runs from source (vitest) or from dist/. */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the project root');
+    dir = up;
+  }
+  return dir;
+}
+
+export function defaultProfilePath(): string {
+  return join(projectRoot(), 'profiles', 'default-usim.yaml');
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`${path}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+export interface OpenedCard {
+  card: CardOs;
+  profileName: string;
+  /** The compiled profile the card was personalised from (its subscriber section seeds a test HSS). */
+  profile: Personalised['profile'];
+  /** Saves the card image, if the card came from (or goes to) an image file. */
+  save(): void;
+  imagePath?: string;
+}
+
+export interface CardSource {
+  /** Profile file (YAML). Default: profiles/default-usim.yaml. */
+  profile?: string;
+  /** Card image file: loaded if it exists, created from the profile otherwise, saved on every change. */
+  card?: string;
+}
+
+export type PreparedProfile = Personalised;
+/** Profile text -> compiled profile; throws ProfileError for a bad profile. */
+export type ProfileCompiler = (text: string, name: string) => CompiledProfile;
+
+/** Thrown by the `*With` functions given no compiler when the cache cannot serve the profile. */
+export class CompilerNeeded extends Error {}
+
+const profileCache = new Map<string, Personalised>();
+
+/**
+ * Compiles (or takes from the cache) and personalises a profile text, once per process: cards share the
+ * compiled template.
+ */
+export function prepareProfileWith(
+  text: string,
+  name: string,
+  compile: ProfileCompiler | undefined,
+): Personalised {
+  const key = `${name}\u0000${text}`;
+  let p = profileCache.get(key);
+  if (!p) {
+    let compiled = readCompiled(text);
+    if (!compiled) {
+      if (!compile) throw new CompilerNeeded(name);
+      compiled = compile(text, name);
+      writeCompiled(text, compiled);
+    }
+    p = personalise(compiled);
+    profileCache.set(key, p);
+  }
+  return p;
+}
+
+export function openCardWith(src: CardSource, compile: ProfileCompiler | undefined): OpenedCard {
+  const imagePath = src.card ? resolve(src.card) : undefined;
+  if (imagePath && existsSync(imagePath)) {
+    if (src.profile)
+      throw new Error(`${src.card}: the card image already exists; --profile only applies to new images`);
+    const img = loadImage(imagePath);
+    const p = prepareProfileWith(img.profile.text, img.profile.name, compile);
+    const card = createCard(p.spec, { applets: p.applets, nvm: img.nvm });
+    const save = () => saveImage(imagePath, { profile: img.profile, nvm: card.nvm.snapshot() });
+    return { card, profileName: img.profile.name, profile: p.profile, save, imagePath };
+  }
+  const profilePath = src.profile ?? defaultProfilePath();
+  const text = readText(profilePath, 'profile');
+  const p = prepareProfileWith(text, profilePath, compile);
+  const card = createCard(p.spec, { applets: p.applets });
+  const save = imagePath
+    ? () => saveImage(imagePath, { profile: { name: profilePath, text }, nvm: card.nvm.snapshot() })
+    : () => {};
+  if (imagePath) save();
+  return { card, profileName: profilePath, profile: p.profile, save, imagePath };
+}
+
+/** openCard that loads the profile compiler only when the compiled-profile cache misses. */
+export async function openCardLazy(src: CardSource = {}): Promise<OpenedCard> {
+  try {
+    return openCardWith(src, undefined);
+  } catch (e) {
+    if (!(e instanceof CompilerNeeded)) throw e;
+  }
+  const { parseProfileText } = await import('./profile/load.js');
+  return openCardWith(src, parseProfileText);
+}
+
+export { CardOs };
