@@ -23,7 +23,7 @@ const COMMANDS: CommandEntry[] = [
   ['replay', 'registerTraceCommands', 'replay a recorded trace against a card', () => import('./trace.js')],
   ['trace', 'registerTraceCommands', 'read recorded traces', () => import('./trace.js')],
   ['scenario', 'registerScenario', 'end-to-end scenarios over emulated cards', () => import('./scenario.js')],
-  ['suci', 'registerSuci', 'SUCI calculation and de-concealment (TS 33.501 Annex C)', () => import('./suci.js')],
+  ['suci', 'registerSuci', 'SUCI conceal and de-conceal (SIDF)', () => import('./suci.js')],
 ];
 
 export const VERSION = '0.1.0';
