@@ -188,10 +188,8 @@ export function createTuak(keys: TuakKeys, params: TuakParams = DEFAULT_TUAK_PAR
   const problem = tuakParamsProblem(params);
   if (problem) throw new RangeError(`TUAK: ${problem}`);
   const p: TuakParams = { ...params };
-  const topcBytes =
-    keys.topc !== undefined
-      ? (need(keys.topc, 32, 'TOPc'), keys.topc.slice())
-      : computeTopc(keys.k, keys.top, p.iterations);
+  if (keys.topc !== undefined) need(keys.topc, 32, 'TOPc');
+  const topcBytes = keys.topc !== undefined ? keys.topc.slice() : computeTopc(keys.k, keys.top, p.iterations);
   const k256 = keys.k.length === 32 ? 1 : 0;
   // IN with TOPc, ALGONAME, K and padding: each call copies it and adds INSTANCE, RAND (and SQN/AMF).
   const template = baseState(keys.k);
