@@ -6,6 +6,7 @@ import { type BenchRow, printTable } from './harness.js';
 const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>> = {
   'card-os': () => import('./card-os.js'),
   usim: () => import('./usim.js'),
+  tuak: () => import('./tuak.js'),
   ota: () => import('./ota.js'),
   'card-apdus': () => import('./card-apdus.js'),
   scp11: () => import('./scp11.js'),

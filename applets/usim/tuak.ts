@@ -17,8 +17,8 @@
 //   64..95   K (a 128-bit K fills 64..79, the rest stays zero)
 //   96 = 1F, 135 = 80 (the sponge padding of a 1088-bit rate), the rest zero
 //
-// The permutation is @noble/hashes' keccakP (the one its SHA-3 uses); the state is loaded into its 50 32-bit
-// little-endian lane halves here, so the byte order does not depend on the platform.
+// The permutation is @noble/hashes' keccakP (the one its SHA-3 uses) on 50 32-bit little-endian lane halves:
+// a view of the bytes on a little-endian platform, a converted copy elsewhere.
 //
 // Inputs of the wrong length throw a RangeError: these functions are the algorithm, called by code that has
 // already checked lengths (the card's key record decoder, the AuC record checks).
@@ -107,6 +107,7 @@ function needKey(k: Bytes): void {
 // ---- Keccak-f[1600] on a 200-byte state ---------------------------------------------------------
 
 const STATE_BYTES = 200;
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /**
  * Keccak-f[1600] applied `times` times to a 200-byte state, in place. The bytes are the state as FIPS 202
@@ -114,6 +115,12 @@ const STATE_BYTES = 200;
  */
 export function keccakF1600(state: Bytes, times = 1): void {
   need(state, STATE_BYTES, 'the Keccak state');
+  // On a little-endian platform the bytes already are the lanes keccakP wants: permute them in place.
+  if (LITTLE_ENDIAN && state.byteOffset % 4 === 0) {
+    const view = new Uint32Array(state.buffer, state.byteOffset, 50);
+    for (let i = 0; i < times; i++) keccakP(view, 24);
+    return;
+  }
   const w = new Uint32Array(50);
   for (let j = 0; j < 50; j++) {
     const o = 4 * j;
