@@ -117,6 +117,9 @@ describe('long-term key update of a TUAK profile', () => {
       sw: 0x6a80,
     });
     expect(keyRecord(m)).toBe(milenageBefore);
+    // Derivation mode gives Milenage sizes (K and OPc of 128 bits): no TOPc, so refused too.
+    expect(await oce.updateProfile(P00, { derive: true })).toEqual({ ok: false, sw: 0x6a80 });
+    expect(keyRecord(card)).toBe(before);
     // The TUAK one accepts K of 128 bits with TOPc of 256 (the lengths stay the profile's).
     const k128 = new Uint8Array(16).fill(7);
     const r = await oce.updateProfile(P00, { k: k128, opc: TOPC });
