@@ -46,6 +46,30 @@ const tuakSchema = z
   })
   .transform((t): TuakParams => ({ ...DEFAULT_TUAK_PARAMS, ...t }) as TuakParams);
 
+/** Fields of a section that may hold TUAK keys (`subscriber`, a key slot). */
+interface TuakFields {
+  k?: Bytes | undefined;
+  topc?: Bytes | undefined;
+  top?: Bytes | undefined;
+  tuak?: TuakParams | undefined;
+  opc?: Bytes | undefined;
+  op?: Bytes | undefined;
+  constants?: unknown;
+}
+
+/** The TUAK key record of a section with `algorithm: tuak`; problems are reported through `bad`. */
+function tuakKeys(s: TuakFields, bad: (message: string, path: PropertyKey[]) => void): SubscriberKeys {
+  for (const f of ['opc', 'op', 'constants'] as const)
+    if (s[f] !== undefined) bad(`${f} belongs to algorithm milenage; TUAK takes topc or top`, [f]);
+  const k = s.k ?? new Uint8Array(32);
+  if (k.length !== 16 && k.length !== 32) bad(`is ${k.length} bytes long, expected 16 or 32`, ['k']);
+  if ((s.topc === undefined) === (s.top === undefined)) bad('give exactly one of topc and top', []);
+  const tuak = s.tuak ?? DEFAULT_TUAK_PARAMS;
+  return s.topc
+    ? { algorithm: 'tuak', k, topc: s.topc, tuak }
+    : { algorithm: 'tuak', k, top: s.top ?? new Uint8Array(32), tuak };
+}
+
 export const subscriberSchema = z
   .strictObject({
     algorithm: oneOf(['milenage', 'tuak']).optional(),
@@ -79,19 +103,8 @@ export const subscriberSchema = z
     const sqnProblem = sqnConfigProblem({ ...DEFAULT_SQN_CONFIG, ...sqn });
     if (sqnProblem) ctx.addIssue({ code: 'custom', message: sqnProblem, path: ['sqn'] });
     const extra = s.amf ? { amf: s.amf, sqn } : { sqn };
-    if (s.algorithm === 'tuak') {
-      const bad = (message: string, path: PropertyKey[]) => ctx.addIssue({ code: 'custom', message, path });
-      for (const f of ['opc', 'op', 'constants'] as const)
-        if (s[f] !== undefined) bad(`${f} belongs to algorithm milenage; TUAK takes topc or top`, [f]);
-      if (s.k.length !== 16 && s.k.length !== 32)
-        bad(`is ${s.k.length} bytes long, expected 16 or 32`, ['k']);
-      if ((s.topc === undefined) === (s.top === undefined)) bad('give exactly one of topc and top', []);
-      const tuak = s.tuak ?? DEFAULT_TUAK_PARAMS;
-      const keys: SubscriberKeys = s.topc
-        ? { algorithm: 'tuak', k: s.k, topc: s.topc, tuak }
-        : { algorithm: 'tuak', k: s.k, top: s.top ?? new Uint8Array(32), tuak };
-      return { ...keys, ...extra };
-    }
+    if (s.algorithm === 'tuak')
+      return { ...tuakKeys(s, (message, path) => ctx.addIssue({ code: 'custom', message, path })), ...extra };
     for (const f of ['topc', 'top', 'tuak'] as const)
       if (s[f] !== undefined)
         ctx.addIssue({ code: 'custom', message: `${f} belongs to algorithm tuak`, path: [f] });
@@ -369,9 +382,13 @@ const otaKeysetSchema = z.strictObject({
 
 const keySlotSchema = z
   .strictObject({
-    k: key16.optional(),
+    algorithm: oneOf(['milenage', 'tuak']).optional(),
+    k: hexBytes(16, 32).optional(),
     opc: key16.optional(),
     op: key16.optional(),
+    topc: key32.optional(),
+    top: key32.optional(),
+    tuak: tuakSchema.optional(),
     ota: list(otaKeysetSchema).optional(),
     kik: kikBytes.optional(),
     master: hexBytes(16, 64).optional(),
@@ -379,12 +396,18 @@ const keySlotSchema = z
   .transform((s, ctx): KeySlotProfile => {
     const bad = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', message, path });
     if (s.master) {
-      for (const k of ['k', 'opc', 'op', 'ota', 'kik'] as const)
+      for (const k of ['algorithm', 'k', 'opc', 'op', 'topc', 'top', 'tuak', 'ota', 'kik'] as const)
         if (s[k] !== undefined) bad([k], 'a slot with a master secret derives its keys: give master alone');
       return { mode: 'derive', master: s.master };
     }
-    if (!s.k) bad([], 'give k with opc or op, or master');
-    if ((s.opc === undefined) === (s.op === undefined)) bad([], 'give exactly one of opc and op');
+    const tuak = s.algorithm === 'tuak';
+    if (!s.k) bad([], tuak ? 'give k with topc or top, or master' : 'give k with opc or op, or master');
+    if (!tuak) {
+      if ((s.opc === undefined) === (s.op === undefined)) bad([], 'give exactly one of opc and op');
+      for (const f of ['topc', 'top', 'tuak'] as const)
+        if (s[f] !== undefined) bad([f], `${f} belongs to algorithm tuak`);
+      if (s.k && s.k.length !== 16) bad(['k'], `is ${s.k.length} bytes long, expected 16`);
+    }
     if (!s.ota?.length) bad(['ota'], 'a slot needs the OTA keyset(s) of its subscription');
     const kvns = new Set<number>();
     (s.ota ?? []).forEach((k, i) => {
@@ -393,9 +416,11 @@ const keySlotSchema = z
       kvns.add(k.kvn);
     });
     const k = s.k ?? new Uint8Array(16);
-    const subscriber: SubscriberKeys = s.op
-      ? { algorithm: 'milenage', k, op: s.op }
-      : { algorithm: 'milenage', k, opc: s.opc ?? new Uint8Array(16) };
+    const subscriber: SubscriberKeys = tuak
+      ? tuakKeys(s, (message, path) => bad(path, message))
+      : s.op
+        ? { algorithm: 'milenage', k, op: s.op }
+        : { algorithm: 'milenage', k, opc: s.opc ?? new Uint8Array(16) };
     const ota = (s.ota ?? []).map((o) => {
       const ks: OtaKeysetProfile = { kvn: o.kvn };
       if (o.kic) ks.kic = o.kic;

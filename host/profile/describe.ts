@@ -147,7 +147,7 @@ export function describeProfile(p: CompiledProfile): string {
       const what =
         s.mode === 'derive'
           ? 'derived from a master secret (set)'
-          : `K (set), ${s.subscriber.opc ? 'OPc' : 'OP'} (set), keysets ${s.ota.map((k) => k.kvn).join(' ')}${s.kik ? ', KIK (set)' : ''}`;
+          : `${s.subscriber.algorithm === 'tuak' ? `TUAK, K (set), ${s.subscriber.topc ? 'TOPc' : 'TOP'}` : `K (set), ${s.subscriber.opc ? 'OPc' : 'OP'}`} (set), keysets ${s.ota.map((k) => k.kvn).join(' ')}${s.kik ? ', KIK (set)' : ''}`;
       out.push(`  slot ${i + 1}: ${what}`);
     });
   }
