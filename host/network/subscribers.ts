@@ -171,6 +171,8 @@ function recordFromJson(o: unknown): SubscriberRecord {
   const tuak = algorithm === 'tuak';
   const k = tuak ? hexFieldOf(o, 'k', [16, 32]) : hexField(o, 'k', 16);
   const [first, other] = tuak ? (['topc', 'top'] as const) : (['opc', 'op'] as const);
+  for (const stray of tuak ? ['opc', 'op'] : ['topc', 'top'])
+    if (o[stray] !== undefined) throw new FieldError(`${stray} does not belong to algorithm ${algorithm}`);
   const hasFirst = o[first] !== undefined;
   if (hasFirst === (o[other] !== undefined))
     throw new FieldError(`needs exactly one of ${first} and ${other}`);
