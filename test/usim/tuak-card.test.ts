@@ -1,8 +1,10 @@
 // TUAK through the card: AUTHENTICATE APDUs (TS 31.102 §7.1.2) with every TS 35.232 test set, the status
 // words of malformed or wrong input, and the AuC and the card against each other (vectors from our AuC,
 // accepted by the card, SQN resynchronisation with AUTS).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { USIM_KEYS, USIM_SQN } from '../../applets/usim/applet.js';
+import { authenticate } from '../../applets/usim/authenticate.js';
 import { gsmFromUmts } from '../../applets/usim/milenage.js';
 import { encodeSqnState, initialSqnState } from '../../applets/usim/sqn.js';
 import { encodeSubscriberKeys } from '../../applets/usim/subscriber-keys.js';
@@ -250,5 +252,35 @@ describe('TUAK between the AuC and the card', () => {
     );
     selectUsim(milenageCard);
     expect(tx(milenageCard, authApdu(toHex(t.rand), toHex(t.autn))).sw).toBe('9862');
+  });
+});
+
+describe('TUAK AUTHENTICATE with arbitrary parameters and data', () => {
+  it('answers a status word of TS 31.102 §7.1.2 / TS 102 221, never throws, changes state only on success', () => {
+    const v = TUAK_VECTORS[2]!; // MAC 256: AUTN 40 bytes, IK 256 (no GSM context)
+    const keys = { algorithm: 'tuak', k: fromHex(v.k), topc: fromHex(v.topc), tuak: v.params } as const;
+    const state = initialSqnState();
+    const allowed = new Set([0x9000, 0x6a86, 0x9864, 0x6700, 0x6a80, 0x9862]);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 255 }),
+        fc.constantFrom(0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x00, 0x91, 0xff),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 80 }),
+          // Well-formed length bytes around the right total, so the MAC check itself is reached.
+          fc.uint8Array({ minLength: 56, maxLength: 56 }).map((d) => {
+            d[0] = 16;
+            d[17] = 40;
+            return d;
+          }),
+        ),
+        (p1, p2, data) => {
+          const r = authenticate({ p1, p2, data }, keys, state, { gsmAccess: true });
+          expect(allowed.has(r.sw)).toBe(true);
+          if (r.sqnState) expect(r.data?.[0]).toBe(0xdb);
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });
