@@ -7,6 +7,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>
   'card-os': () => import('./card-os.js'),
   usim: () => import('./usim.js'),
   suci: () => import('./suci.js'),
+  tuak: () => import('./tuak.js'),
   ota: () => import('./ota.js'),
   'card-apdus': () => import('./card-apdus.js'),
   scp11: () => import('./scp11.js'),

@@ -9,7 +9,12 @@ import { type Bytes, equal, wipe } from '../../card-os/bytes.js';
 import { type Nvm, PowerLoss } from '../../card-os/nvm.js';
 import { SW } from '../../card-os/sw.js';
 import { USIM_KEYS } from '../usim/applet.js';
-import { decodeSubscriberKeys, encodeSubscriberKeys, type SubscriberKeys } from '../usim/subscriber-keys.js';
+import {
+  decodeSubscriberKeys,
+  encodeSubscriberKeys,
+  replaceKeys,
+  type SubscriberKeys,
+} from '../usim/subscriber-keys.js';
 import {
   canActivate,
   type KeySlotConfig,
@@ -184,11 +189,11 @@ function rotate(data: Bytes, env: KeySlotEnv): Reply {
       return fail(SW.WRONG_DATA);
     let subscriber: SubscriberKeys | undefined;
     if (p.k) {
-      // The algorithm's own parameters (Milenage constants) stay; K and OPc or OP are replaced.
-      const constants = decodeSubscriberKeys(nvm.get(USIM_KEYS) ?? new Uint8Array(0))?.constants;
-      subscriber = p.opc
-        ? { algorithm: 'milenage', k: p.k, opc: p.opc, constants }
-        : { algorithm: 'milenage', k: p.k, op: p.op!, constants };
+      // The algorithm and its parameters (Milenage constants, TUAK lengths) stay; K and OPc or OP (TOPc or
+      // TOP) are replaced, and must have the algorithm's lengths.
+      const current = decodeSubscriberKeys(nvm.get(USIM_KEYS) ?? new Uint8Array(0));
+      subscriber = replaceKeys(current, p.k, p.opc ? { opc: p.opc } : { op: p.op! });
+      if (!subscriber) return fail(SW.WRONG_DATA);
     }
     nvm.transaction(() => {
       if (subscriber) nvm.set(USIM_KEYS, encodeSubscriberKeys(subscriber));

@@ -4,7 +4,9 @@
 // card's KIK with AES key wrap with padding (RFC 5649, NIST SP 800-38F KWP), whose integrity check also
 // rejects a payload wrapped under any other key.
 //
-//   A5 { [90 K(16) 91 OPc(16) | 90 K(16) 92 OP(16)], 93 OTA keyset record ..., [94 new KIK(16/24/32)] }
+//   A5 { [90 K 91 OPc | 90 K 92 OP], 93 OTA keyset record ..., [94 new KIK(16/24/32)] }
+// K and OPc/OP are 16 bytes for Milenage; for TUAK (TS 35.231 §4) K is 16 or 32 bytes and 91/92 carry TOPc/TOP
+// (32 bytes). Whether they fit the card's algorithm is the card's check (subscriber-keys.ts replaceKeys).
 // Keyset records are coded as the card stores them (applets/ota/ota-config.ts: 80 KVN, A1 KIc, A2 KID).
 
 import { aeskwp } from '@noble/ciphers/aes.js';
@@ -55,7 +57,7 @@ export function decodeRotationPayload(b: Bytes): RotationPayload | undefined {
   const keysets = items.filter((t) => t.tag === TAG.KEYSET).map((t) => t.value.slice());
   if ((k === undefined) !== (opc === undefined && op === undefined)) return undefined;
   if (opc && op) return undefined;
-  if (k && (k.length !== 16 || (opc ?? op)!.length !== 16)) return undefined;
+  if (k && (![16, 32].includes(k.length) || ![16, 32].includes((opc ?? op)!.length))) return undefined;
   if (kik && !AES_KEY_LENGTHS.includes(kik.length)) return undefined;
   if (!k && !kik && keysets.length === 0) return undefined;
   const out: RotationPayload = { keysets };

@@ -13,7 +13,12 @@ import type { Nvm } from '../../card-os/nvm.js';
 import { ber, findTag, parseBer } from '../../card-os/tlv.js';
 import { encodeOtaConfig, keysetRecordName, type OtaKeyset } from '../ota/ota-config.js';
 import { USIM_KEYS } from '../usim/applet.js';
-import { decodeSubscriberKeys, encodeSubscriberKeys, type SubscriberKeys } from '../usim/subscriber-keys.js';
+import {
+  decodeSubscriberKeys,
+  encodeSubscriberKeys,
+  replaceKeys,
+  type SubscriberKeys,
+} from '../usim/subscriber-keys.js';
 
 export const SLOT_TABLE = 'slot/table';
 export const SLOT_STATE = { UNUSED: 0, ACTIVE: 1, USED: 2 } as const;
@@ -123,24 +128,33 @@ export function knownProfiles(nvm: Nvm): Set<string> {
 }
 
 /**
- * Replaces the long-term keys (K, OPc) of a profile. The active profile's keys are written where the USIM
- * reads them; an unused keys-mode slot's record is rewritten with its OTA keysets and KIK kept. The
- * caller runs this inside its NVM transaction. Returns false for a profile that is not known.
+ * Replaces the long-term keys of a profile: K and the operator variant, OPc for Milenage or TOPc for TUAK
+ * (TS 35.231: K of 128 or 256 bits, TOPc of 256), the algorithm and its parameters staying as they are. The
+ * active profile's keys are written where the USIM reads them; an unused keys-mode slot's record is rewritten
+ * with its OTA keysets and KIK kept. The caller runs this inside its NVM transaction. Returns 'unknown' for a
+ * profile that is not known, 'size' when the key lengths do not fit the profile's algorithm (nothing written).
  */
-export function writeProfileKeys(nvm: Nvm, profileId: Bytes, k: Bytes, opc: Bytes): boolean {
+export function writeProfileKeys(
+  nvm: Nvm,
+  profileId: Bytes,
+  k: Bytes,
+  opc: Bytes,
+): 'written' | 'unknown' | 'size' {
   const id = toHex(profileId);
-  if (profileId.length !== 1 || !knownProfiles(nvm).has(id)) return false;
+  if (profileId.length !== 1 || !knownProfiles(nvm).has(id)) return 'unknown';
   const i = profileId[0]!;
   const states = slotStates(nvm);
   const active = states.length === 0 || states[i] === SLOT_STATE.ACTIVE;
   if (active) {
-    const cur = decodeSubscriberKeys(nvm.get(USIM_KEYS) ?? new Uint8Array(0));
-    nvm.set(USIM_KEYS, encodeSubscriberKeys({ algorithm: 'milenage', k, opc, constants: cur?.constants }));
-    return true;
+    const next = replaceKeys(decodeSubscriberKeys(nvm.get(USIM_KEYS) ?? new Uint8Array(0)), k, { opc });
+    if (!next) return 'size';
+    nvm.set(USIM_KEYS, encodeSubscriberKeys(next));
+    return 'written';
   }
   const cur = decodeSlot(nvm.get(slotRecord(i)) ?? new Uint8Array(0));
-  if (cur?.mode !== 'keys') return false;
-  const subscriber: SubscriberKeys = { algorithm: 'milenage', k, opc, constants: cur.subscriber.constants };
+  if (cur?.mode !== 'keys') return 'unknown';
+  const subscriber = replaceKeys(cur.subscriber, k, { opc });
+  if (!subscriber) return 'size';
   nvm.set(slotRecord(i), keysSlot(subscriber, cur.ota, cur.kik));
-  return true;
+  return 'written';
 }

@@ -65,7 +65,6 @@ const TAG_KEY_INFORMATION = 0x00e0;
 const TAG_CARD_DATA = 0x0066;
 const RAM_CHANNELS = 'channels';
 const EMPTY = new Uint8Array(0);
-const MILENAGE_KEY_LEN = 16;
 
 interface SdKeys {
   sdKeys: SdKey[];
@@ -129,12 +128,12 @@ function profileUpdate(session: ScpSession, cmd: Command, ctx: AppletContext): R
   const update = parseProfileUpdate(session, cmd, knownProfiles(ctx.nvm));
   if ('sw' in update) return update;
   try {
-    // The USIM runs Milenage: K and OPc are 128 bits (TS 35.206 §2); TUAK-sized keys have nowhere to go.
-    if (update.k.length !== MILENAGE_KEY_LEN || update.opc.length !== MILENAGE_KEY_LEN)
-      return { sw: SW.WRONG_DATA };
+    // The key lengths must fit the profile's algorithm: Milenage K and OPc of 128 bits (TS 35.206 §2), TUAK
+    // K of 128 or 256 bits and TOPc of 256 (TS 35.231 §4); anything else is refused with nothing written.
     const id = fromHex(update.profileId);
     const written = ctx.nvm.transaction(() => writeProfileKeys(ctx.nvm, id, update.k, update.opc));
-    if (!written) return { sw: SW.REFERENCED_DATA_NOT_FOUND };
+    if (written === 'size') return { sw: SW.WRONG_DATA };
+    if (written === 'unknown') return { sw: SW.REFERENCED_DATA_NOT_FOUND };
     return { sw: SW.OK, data: profileUpdateResult(update) };
   } finally {
     wipe(update.k);

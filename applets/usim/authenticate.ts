@@ -10,16 +10,23 @@
 //         correctly coded, the USIM just does not offer that context (TS 31.102 ties the GSM context
 //         to the service table), and 9864 is the §7.3 status for exactly that; 6A86 would claim
 //         that P2 is badly coded.
-//   6700  Lc not the one the context needs (3G: 34, GSM: 17).
-//   6A80  right Lc but a length byte inside the data is not '10' (16-byte RAND/AUTN).
+//   6700  Lc not the one the context needs (3G: 18 + AUTN, GSM: 17).
+//   6A80  right Lc but a length byte inside the data is not the RAND (16) or AUTN length.
 //   9862  AUTN's MAC-A is wrong. Checked before SQN (TS 33.102 §6.3.3), so it changes no state.
 //   6F00  a caller-side fault (unusable key record or SQN state): never an exception.
+//
+// Lengths follow the subscriber's algorithm. TS 31.102 §7.1.2.1 codes RAND, AUTN, RES, CK, IK and AUTS each
+// with its own length byte, so TUAK's longer outputs (TS 35.231 §4: MAC 64/128/256, RES 32..256, CK/IK
+// 128/256 bits) travel as they are: AUTN = SQN ⊕ AK ‖ AMF ‖ MAC-A is 8 + MAC bytes (16, 24 or 40), AUTS =
+// SQN_MS ⊕ AK* ‖ MAC-S is 6 + MAC bytes, and the answer is DB L3 RES L4 CK L5 IK [08 Kc].
+// The GSM conversions c2/c3 (TS 33.102 §6.8.1.2) are defined on a RES of at most 128 bits and 128-bit CK
+// and IK: a TUAK subscriber with longer outputs has no GSM context (9864) and no Kc in the 3G answer.
 
 import { type Bytes, equalCt, readUintBE, uintBE } from '../../card-os/bytes.js';
 import { SW } from '../../card-os/sw.js';
-import { gsmFromUmts } from './milenage.js';
+import { gsmFromUmts, type MilenageOutputs } from './milenage.js';
 import { checkSqn, type SqnState, sqnMs } from './sqn.js';
-import { milenageFor, type SubscriberKeys } from './subscriber-keys.js';
+import { akaFor, type SubscriberKeys } from './subscriber-keys.js';
 
 export interface AuthenticateInput {
   p1: number;
@@ -63,7 +70,7 @@ export function authenticate(
     const context = p2 & 0x07;
     if (DEFINED_UNSUPPORTED.has(context)) return { sw: SW.AUTH_CONTEXT_NOT_SUPPORTED };
     if (context === CONTEXT_GSM) {
-      if (!opts.gsmAccess) return { sw: SW.AUTH_CONTEXT_NOT_SUPPORTED };
+      if (!opts.gsmAccess || !gsmConvertible(subscriber)) return { sw: SW.AUTH_CONTEXT_NOT_SUPPORTED };
       return gsmContext(data, subscriber);
     }
     if (context === CONTEXT_3G) return umtsContext(data, subscriber, sqnState, opts.gsmAccess);
@@ -74,52 +81,64 @@ export function authenticate(
   }
 }
 
-/** 3G context: data `10 RAND 10 AUTN` (TS 31.102 §7.1.2.1), checks per TS 33.102 §6.3.3. */
+/** Whether c2/c3 apply: RES of at most 128 bits, 128-bit CK and IK (TS 33.102 §6.8.1.2). */
+function gsmConvertible(subscriber: SubscriberKeys): boolean {
+  if (subscriber.algorithm !== 'tuak') return true;
+  const p = subscriber.tuak;
+  return p.res <= 128 && p.ck === 128 && p.ik === 128;
+}
+
+/** Kc = c3(CK, IK), or undefined when c3 does not apply to these lengths. */
+function kcOf({ res, ck, ik }: MilenageOutputs): Bytes | undefined {
+  return res.length <= 16 && ck.length === 16 && ik.length === 16 ? gsmFromUmts(res, ck, ik).kc : undefined;
+}
+
+/** 3G context: data `10 RAND L AUTN` (TS 31.102 §7.1.2.1), checks per TS 33.102 §6.3.3. */
 function umtsContext(
   data: Bytes,
   subscriber: SubscriberKeys,
   state: SqnState,
   gsmAccess: boolean,
 ): AuthenticateResult {
-  if (data.length !== 34) return { sw: SW.WRONG_LENGTH };
-  if (data[0] !== 16 || data[17] !== 16) return { sw: SW.WRONG_DATA };
-  const m = milenageFor(subscriber);
-  if (!m) return { sw: SW.TECHNICAL_PROBLEM };
+  const aka = akaFor(subscriber);
+  if (!aka) return { sw: SW.TECHNICAL_PROBLEM };
+  const mac = aka.macLength;
+  const autnLen = 8 + mac;
+  if (data.length !== 18 + autnLen) return { sw: SW.WRONG_LENGTH };
+  if (data[0] !== 16 || data[17] !== autnLen) return { sw: SW.WRONG_DATA };
   const rand = data.subarray(1, 17);
-  const autn = data.subarray(18, 34);
-  const round = m.withRand(rand);
-  const { res, ck, ik, ak } = round.f2345();
+  const autn = data.subarray(18, 18 + autnLen);
+  const round = aka.withRand(rand);
+  const outputs = round.f2345();
+  const { res, ck, ik, ak } = outputs;
   // AUTN = SQN ⊕ AK ‖ AMF ‖ MAC-A
   const sqn = new Uint8Array(6);
   for (let i = 0; i < 6; i++) sqn[i] = autn[i]! ^ ak[i]!;
   const amf = autn.subarray(6, 8);
-  if (!equalCt(round.f1(sqn, amf), autn.subarray(8, 16))) return { sw: SW.AUTH_MAC_FAILURE };
+  if (!equalCt(round.f1(sqn, amf), autn.subarray(8))) return { sw: SW.AUTH_MAC_FAILURE };
 
   const check = checkSqn(state, readUintBE(sqn, 0, 6));
   if (!check.ok) {
     // AUTS = SQN_MS ⊕ AK* ‖ MAC-S, MAC-S = f1*(SQN_MS, RAND, AMF = 0000) (TS 33.102 §6.3.3).
     const ms = uintBE(sqnMs(state), 6);
     const akStar = round.f5star();
-    const out = new Uint8Array(16);
+    const out = new Uint8Array(2 + 6 + mac);
     out[0] = TAG_SYNC_FAILURE;
-    out[1] = 14;
+    out[1] = 6 + mac;
     for (let i = 0; i < 6; i++) out[2 + i] = ms[i]! ^ akStar[i]!;
     out.set(round.f1star(ms, AMF_RESYNC), 8);
     return { sw: SW.OK, data: out };
   }
 
-  // DB 08 RES 10 CK 10 IK [08 Kc] (TS 31.102 §7.1.2.1); Kc = c3(CK, IK) when service n°27 is on.
-  const out = new Uint8Array(gsmAccess ? 53 : 44);
-  out[0] = TAG_3G_OK;
-  out[1] = 8;
-  out.set(res, 2);
-  out[10] = 16;
-  out.set(ck, 11);
-  out[27] = 16;
-  out.set(ik, 28);
-  if (gsmAccess) {
-    out[44] = 8;
-    out.set(gsmFromUmts(res, ck, ik).kc, 45);
+  // DB L3 RES L4 CK L5 IK [08 Kc] (TS 31.102 §7.1.2.1); Kc = c3(CK, IK) when service n°27 is on.
+  const kc = gsmAccess ? kcOf(outputs) : undefined;
+  const out = new Uint8Array(4 + res.length + ck.length + ik.length + (kc ? 9 : 0));
+  let at = 0;
+  out[at++] = TAG_3G_OK;
+  for (const v of kc ? [res, ck, ik, kc] : [res, ck, ik]) {
+    out[at++] = v.length;
+    out.set(v, at);
+    at += v.length;
   }
   return { sw: SW.OK, data: out, sqnState: check.next };
 }
@@ -128,9 +147,9 @@ function umtsContext(
 function gsmContext(data: Bytes, subscriber: SubscriberKeys): AuthenticateResult {
   if (data.length !== 17) return { sw: SW.WRONG_LENGTH };
   if (data[0] !== 16) return { sw: SW.WRONG_DATA };
-  const m = milenageFor(subscriber);
-  if (!m) return { sw: SW.TECHNICAL_PROBLEM };
-  const { res, ck, ik } = m.f2345(data.subarray(1, 17));
+  const aka = akaFor(subscriber);
+  if (!aka) return { sw: SW.TECHNICAL_PROBLEM };
+  const { res, ck, ik } = aka.withRand(data.subarray(1, 17)).f2345();
   const { sres, kc } = gsmFromUmts(res, ck, ik);
   const out = new Uint8Array(14);
   out[0] = 4;

@@ -25,17 +25,16 @@ export function hssFromProfile(p: CompiledProfile): SubscriberRecord {
   for (const f of walk(p.spec.mf))
     if (fidHex(f.fid) === '6F07' && f.type === 'EF') imsi = decodeImsi(f.initial);
   if (!imsi) throw new Error('the profile has no EF.IMSI to name the subscriber; give --imsi');
-  return {
+  const common = {
     imsi,
-    k: sub.k,
-    opc: sub.opc,
-    op: sub.op,
     amf: sub.amf ?? Uint8Array.of(0x80, 0x00),
     gsm: true,
-    constants: sub.constants,
     indBits: sub.sqn.indBits ?? 5,
     seq: 0,
   };
+  if (sub.algorithm === 'tuak')
+    return { ...common, algorithm: 'tuak', k: sub.k, topc: sub.topc, top: sub.top, tuak: sub.tuak };
+  return { ...common, k: sub.k, opc: sub.opc, op: sub.op, constants: sub.constants };
 }
 
 /** The IMSI of an emulated card's profile (for --hlr without --imsi). */

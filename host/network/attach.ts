@@ -58,8 +58,16 @@ export async function selectUsim(t: Transport, pin1?: string): Promise<void> {
     throw new Error(`VERIFY PIN1 failed: ${toHex(v.subarray(-2))} (${swName(swOf(v))})`);
 }
 
+/** AUTHENTICATE, 3G context: `10 RAND L AUTN`; AUTN is 16 bytes, or 24/40 with a longer TUAK MAC-A. */
 export function authenticateApdu(rand: Bytes, autn: Bytes): Bytes {
-  return buildCommand(0x00, 0x88, 0x00, 0x81, concat(Uint8Array.of(16), rand, Uint8Array.of(16), autn), 256);
+  return buildCommand(
+    0x00,
+    0x88,
+    0x00,
+    0x81,
+    concat(Uint8Array.of(16), rand, Uint8Array.of(autn.length), autn),
+    256,
+  );
 }
 
 /** One attach: AUTHENTICATE with a fresh vector; AUTS -> resync -> one more try. ADF.USIM must be selected. */
@@ -76,24 +84,23 @@ export async function attach(
     const r = await send(t, authenticateApdu(v.rand, v.autn));
     const sw = swOf(r);
     const d = dataOf(r);
-    // RES is 4 to 16 bytes (TS 31.102 §7.1.2.1); Milenage gives 8.
-    if (sw === 0x9000 && d[0] === 0xdb && d[1]! >= 4 && d[1]! <= 16) {
+    // RES is Milenage's 8 bytes, or 4 to 32 with TUAK (TS 35.231 §4), each with its length (TS 31.102 §7.1.2.1).
+    if (sw === 0x9000 && d[0] === 0xdb && d[1]! >= 4 && d[1]! <= 32) {
       const rl = d[1]!;
       const res = d.subarray(2, 2 + rl);
       const ok = equalCt(res, v.xres);
-      // DB L RES 10 CK 10 IK (TS 31.102 §7.1.2.1)
-      onStep({
-        kind: 'answer',
-        sw,
-        res,
-        ok,
-        ck: d.subarray(3 + rl, 19 + rl),
-        ik: d.subarray(20 + rl, 36 + rl),
-      });
+      // DB L RES L CK L IK (TS 31.102 §7.1.2.1): CK and IK are 16 bytes, or 32 with TUAK.
+      const ckAt = 2 + rl;
+      const ck = d.subarray(ckAt + 1, ckAt + 1 + (d[ckAt] ?? 0));
+      const ikAt = ckAt + 1 + ck.length;
+      const ik = d.subarray(ikAt + 1, ikAt + 1 + (d[ikAt] ?? 0));
+      onStep({ kind: 'answer', sw, res, ok, ck, ik });
       return ok ? { ok, resynced } : { ok, resynced, reason: 'RES does not match XRES' };
     }
-    if (sw === 0x9000 && d[0] === 0xdc && d[1] === 14 && !resynced) {
-      const auts = d.subarray(2, 16);
+    // AUTS = SQN_MS ⊕ AK* ‖ MAC-S: 6 bytes plus the MAC length, the AUTN's minus AMF (TS 33.102 §6.3.3).
+    const autsLength = v.autn.length - 2;
+    if (sw === 0x9000 && d[0] === 0xdc && d[1] === autsLength && !resynced) {
+      const auts = d.subarray(2, 2 + autsLength);
       onStep({ kind: 'sync-failure', auts });
       const rs = await auc.resync(imsi, v.rand, auts);
       onStep(rs.ok ? { kind: 'resync', ok: true, sqnMs: rs.sqnMs } : { kind: 'resync', ok: false });

@@ -6,12 +6,16 @@
 // serving domain, Annex C.1.2) and may be overridden per vector to play several nodes. The USIM keeps
 // a SEQ_MS per IND, so vectors of different nodes may be used out of order.
 //
+// The algorithm is the subscriber's: Milenage (TS 35.206) or TUAK (TS 35.231), the same code the card runs.
+// With TUAK, MAC-A/MAC-S may be 64, 128 or 256 bits, so AUTN is 8 + MAC bytes and AUTS 6 + MAC bytes.
+//
 // Keys never leave this module in messages; errors name the IMSI only.
 
-import { createMilenage, gsmFromUmts, type Milenage } from '../../applets/usim/milenage.js';
+import { gsmFromUmts, type MilenageOutputs } from '../../applets/usim/milenage.js';
+import { type AkaAlgorithm, createAka } from '../../applets/usim/subscriber-keys.js';
 import { type Bytes, equalCt, readUintBE, uintBE } from '../../card-os/bytes.js';
 import { cryptoRandom } from '../random.js';
-import { recordProblem, type SubscriberRecord } from './subscribers.js';
+import { recordProblem, type SubscriberRecord, subscriberKeysOf } from './subscribers.js';
 
 export interface AuthVector {
   rand: Bytes;
@@ -20,7 +24,7 @@ export interface AuthVector {
   ik: Bytes;
   /** SQN ⊕ AK ‖ AMF ‖ MAC-A */
   autn: Bytes;
-  /** c3(CK, IK), for subscribers with GSM access. */
+  /** c3(CK, IK), for subscribers with GSM access whose RES, CK and IK fit c2/c3 (TS 33.102 §6.8.1.2). */
   kc?: Bytes;
   /** The SQN in the AUTN (a 48-bit number). */
   sqn: number;
@@ -61,7 +65,12 @@ export interface Auc {
 
 interface Entry {
   record: SubscriberRecord;
-  milenage: Milenage;
+  aka: AkaAlgorithm;
+}
+
+/** c2/c3 (TS 33.102 §6.8.1.2) take a RES of at most 128 bits and 128-bit CK and IK. */
+function gsmOf({ res, ck, ik }: MilenageOutputs): { sres: Bytes; kc: Bytes } | undefined {
+  return res.length <= 16 && ck.length === 16 && ik.length === 16 ? gsmFromUmts(res, ck, ik) : undefined;
 }
 
 const AMF_RESYNC = new Uint8Array(2);
@@ -72,6 +81,9 @@ function copyRecord(r: SubscriberRecord): SubscriberRecord {
     k: r.k.slice(),
     opc: r.opc?.slice(),
     op: r.op?.slice(),
+    topc: r.topc?.slice(),
+    top: r.top?.slice(),
+    tuak: r.tuak ? { ...r.tuak } : undefined,
     amf: r.amf.slice(),
     constants: r.constants
       ? {
@@ -100,14 +112,13 @@ export function createAuc(records: readonly SubscriberRecord[] = [], options: Au
     if (nodeInd >= 2 ** record.indBits)
       throw new Error(`AuC: subscriber ${record.imsi}: ind ${nodeInd} does not fit indBits`);
     const r = copyRecord(record);
-    const keys = r.opc ? { k: r.k, opc: r.opc } : { k: r.k, op: r.op! };
-    entries.set(r.imsi, { record: r, milenage: createMilenage(keys, r.constants) });
+    entries.set(r.imsi, { record: r, aka: createAka(subscriberKeysOf(r)) });
   };
   records.forEach(add);
 
   return {
     generateVector(imsi, opts = {}) {
-      const { record, milenage } = entry(imsi);
+      const { record, aka } = entry(imsi);
       const ind = opts.ind ?? nodeInd;
       const slots = 2 ** record.indBits;
       if (!Number.isInteger(ind) || ind < 0 || ind >= slots)
@@ -117,41 +128,45 @@ export function createAuc(records: readonly SubscriberRecord[] = [], options: Au
       const sqnNumber = seq * slots + ind;
       const sqn = uintBE(sqnNumber, 6);
       const rand = random(16);
-      const round = milenage.withRand(rand);
-      const { res, ck, ik, ak } = round.f2345();
-      const autn = new Uint8Array(16);
+      const round = aka.withRand(rand);
+      const outputs = round.f2345();
+      const { res, ck, ik, ak } = outputs;
+      const autn = new Uint8Array(8 + aka.macLength);
       for (let i = 0; i < 6; i++) autn[i] = sqn[i]! ^ ak[i]!;
       autn.set(record.amf, 6);
       autn.set(round.f1(sqn, record.amf), 8);
       record.seq = seq;
       const vector: AuthVector = { rand, xres: res, ck, ik, autn, sqn: sqnNumber };
-      if (record.gsm) vector.kc = gsmFromUmts(res, ck, ik).kc;
+      const kc = record.gsm ? gsmOf(outputs)?.kc : undefined;
+      if (kc) vector.kc = kc;
       return vector;
     },
 
     gsmTriplet(imsi) {
-      const { record, milenage } = entry(imsi);
+      const { record, aka } = entry(imsi);
       if (!record.gsm) throw new Error(`AuC: subscriber ${imsi} has no GSM access`);
       const rand = random(16);
-      const { res, ck, ik } = milenage.f2345(rand);
-      return { rand, ...gsmFromUmts(res, ck, ik) };
+      const gsm = gsmOf(aka.withRand(rand).f2345());
+      if (!gsm)
+        throw new Error(`AuC: subscriber ${imsi}: RES, CK and IK too long for c2/c3 (no GSM triplet)`);
+      return { rand, ...gsm };
     },
 
     resync(imsi, rand, auts) {
-      const { record, milenage } = entry(imsi);
+      const { record, aka } = entry(imsi);
       if (
         !(rand instanceof Uint8Array) ||
         rand.length !== 16 ||
         !(auts instanceof Uint8Array) ||
-        auts.length !== 14
+        auts.length !== 6 + aka.macLength
       ) {
         return { ok: false, reason: 'malformed' };
       }
-      const round = milenage.withRand(rand);
+      const round = aka.withRand(rand);
       const akStar = round.f5star();
       const ms = new Uint8Array(6);
       for (let i = 0; i < 6; i++) ms[i] = auts[i]! ^ akStar[i]!;
-      if (!equalCt(round.f1star(ms, AMF_RESYNC), auts.subarray(6, 14))) return { ok: false, reason: 'mac' };
+      if (!equalCt(round.f1star(ms, AMF_RESYNC), auts.subarray(6))) return { ok: false, reason: 'mac' };
       const sqnMs = readUintBE(ms, 0, 6);
       record.seq = Math.floor(sqnMs / 2 ** record.indBits);
       return { ok: true, sqnMs };

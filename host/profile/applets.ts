@@ -9,6 +9,7 @@ import { OCE_CA_KID } from '../../applets/security-domain/scp11-keys.js';
 import { constantsProblem, type MilenageConstants } from '../../applets/usim/milenage.js';
 import { DEFAULT_SQN_CONFIG, type SqnConfig, sqnConfigProblem } from '../../applets/usim/sqn.js';
 import type { SubscriberKeys } from '../../applets/usim/subscriber-keys.js';
+import { DEFAULT_TUAK_PARAMS, type TuakParams } from '../../applets/usim/tuak.js';
 import { type Bytes, equal } from '../../card-os/bytes.js';
 import { keyRefValue } from '../codecs/key-ref.js';
 import { bool, decimal, hexBytes, hexNumber, list, mapOrScalar, oneOf } from '../codecs/values.js';
@@ -24,13 +25,61 @@ export type SubscriberProfile = SubscriberKeys & {
 };
 
 const key16 = hexBytes(16, 16);
+const key32 = hexBytes(32, 32);
+
+/** TUAK's operator choices (TS 35.231 §4), in bits; absent ones take DEFAULT_TUAK_PARAMS. */
+const tuakSchema = z
+  .strictObject({
+    mac: decimal(64, 256)
+      .refine((n) => [64, 128, 256].includes(n), 'mac must be 64, 128 or 256 (bits)')
+      .optional(),
+    res: decimal(32, 256)
+      .refine((n) => [32, 64, 128, 256].includes(n), 'res must be 32, 64, 128 or 256 (bits)')
+      .optional(),
+    ck: decimal(128, 256)
+      .refine((n) => [128, 256].includes(n), 'ck must be 128 or 256 (bits)')
+      .optional(),
+    ik: decimal(128, 256)
+      .refine((n) => [128, 256].includes(n), 'ik must be 128 or 256 (bits)')
+      .optional(),
+    iterations: decimal(1, 255).optional(),
+  })
+  .transform((t): TuakParams => ({ ...DEFAULT_TUAK_PARAMS, ...t }) as TuakParams);
+
+/** Fields of a section that may hold TUAK keys (`subscriber`, a key slot). */
+interface TuakFields {
+  k?: Bytes | undefined;
+  topc?: Bytes | undefined;
+  top?: Bytes | undefined;
+  tuak?: TuakParams | undefined;
+  opc?: Bytes | undefined;
+  op?: Bytes | undefined;
+  constants?: unknown;
+}
+
+/** The TUAK key record of a section with `algorithm: tuak`; problems are reported through `bad`. */
+function tuakKeys(s: TuakFields, bad: (message: string, path: PropertyKey[]) => void): SubscriberKeys {
+  for (const f of ['opc', 'op', 'constants'] as const)
+    if (s[f] !== undefined) bad(`${f} belongs to algorithm milenage; TUAK takes topc or top`, [f]);
+  const k = s.k ?? new Uint8Array(32);
+  if (k.length !== 16 && k.length !== 32) bad(`is ${k.length} bytes long, expected 16 or 32`, ['k']);
+  if ((s.topc === undefined) === (s.top === undefined)) bad('give exactly one of topc and top', []);
+  const tuak = s.tuak ?? DEFAULT_TUAK_PARAMS;
+  return s.topc
+    ? { algorithm: 'tuak', k, topc: s.topc, tuak }
+    : { algorithm: 'tuak', k, top: s.top ?? new Uint8Array(32), tuak };
+}
 
 export const subscriberSchema = z
   .strictObject({
-    algorithm: oneOf(['milenage']).optional(),
-    k: key16,
+    algorithm: oneOf(['milenage', 'tuak']).optional(),
+    // Milenage: 128 bits; TUAK: 128 or 256 (TS 35.231 §4).
+    k: hexBytes(16, 32),
     opc: key16.optional(),
     op: key16.optional(),
+    topc: key32.optional(),
+    top: key32.optional(),
+    tuak: tuakSchema.optional(),
     amf: hexBytes(2, 2).optional(),
     constants: z
       .strictObject({
@@ -47,6 +96,20 @@ export const subscriberSchema = z
       .optional(),
   })
   .transform((s, ctx): SubscriberProfile => {
+    const sqn: Partial<SqnConfig> = {};
+    if (s.sqn?.indBits !== undefined) Object.assign(sqn, { indBits: s.sqn.indBits });
+    if (s.sqn?.delta !== undefined) Object.assign(sqn, { delta: s.sqn.delta });
+    if (s.sqn?.ageLimit !== undefined) Object.assign(sqn, { ageLimit: s.sqn.ageLimit });
+    const sqnProblem = sqnConfigProblem({ ...DEFAULT_SQN_CONFIG, ...sqn });
+    if (sqnProblem) ctx.addIssue({ code: 'custom', message: sqnProblem, path: ['sqn'] });
+    const extra = s.amf ? { amf: s.amf, sqn } : { sqn };
+    if (s.algorithm === 'tuak')
+      return { ...tuakKeys(s, (message, path) => ctx.addIssue({ code: 'custom', message, path })), ...extra };
+    for (const f of ['topc', 'top', 'tuak'] as const)
+      if (s[f] !== undefined)
+        ctx.addIssue({ code: 'custom', message: `${f} belongs to algorithm tuak`, path: [f] });
+    if (s.k.length !== 16)
+      ctx.addIssue({ code: 'custom', message: `is ${s.k.length} bytes long, expected 16`, path: ['k'] });
     if ((s.opc === undefined) === (s.op === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'give exactly one of opc and op', path: s.opc ? ['op'] : [] });
     }
@@ -59,16 +122,10 @@ export const subscriberSchema = z
       const problem = constantsProblem(constants);
       if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['constants'] });
     }
-    const sqn: Partial<SqnConfig> = {};
-    if (s.sqn?.indBits !== undefined) Object.assign(sqn, { indBits: s.sqn.indBits });
-    if (s.sqn?.delta !== undefined) Object.assign(sqn, { delta: s.sqn.delta });
-    if (s.sqn?.ageLimit !== undefined) Object.assign(sqn, { ageLimit: s.sqn.ageLimit });
-    const sqnProblem = sqnConfigProblem({ ...DEFAULT_SQN_CONFIG, ...sqn });
-    if (sqnProblem) ctx.addIssue({ code: 'custom', message: sqnProblem, path: ['sqn'] });
     const keys = s.opc
       ? { algorithm: 'milenage' as const, k: s.k, opc: s.opc, constants }
       : { algorithm: 'milenage' as const, k: s.k, op: s.op!, constants };
-    return s.amf ? { ...keys, amf: s.amf, sqn } : { ...keys, sqn };
+    return { ...keys, ...extra };
   });
 
 // ---- ota ----
@@ -298,9 +355,13 @@ const otaKeysetSchema = z.strictObject({
 
 const keySlotSchema = z
   .strictObject({
-    k: key16.optional(),
+    algorithm: oneOf(['milenage', 'tuak']).optional(),
+    k: hexBytes(16, 32).optional(),
     opc: key16.optional(),
     op: key16.optional(),
+    topc: key32.optional(),
+    top: key32.optional(),
+    tuak: tuakSchema.optional(),
     ota: list(otaKeysetSchema).optional(),
     kik: kikBytes.optional(),
     master: hexBytes(16, 64).optional(),
@@ -308,12 +369,18 @@ const keySlotSchema = z
   .transform((s, ctx): KeySlotProfile => {
     const bad = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', message, path });
     if (s.master) {
-      for (const k of ['k', 'opc', 'op', 'ota', 'kik'] as const)
+      for (const k of ['algorithm', 'k', 'opc', 'op', 'topc', 'top', 'tuak', 'ota', 'kik'] as const)
         if (s[k] !== undefined) bad([k], 'a slot with a master secret derives its keys: give master alone');
       return { mode: 'derive', master: s.master };
     }
-    if (!s.k) bad([], 'give k with opc or op, or master');
-    if ((s.opc === undefined) === (s.op === undefined)) bad([], 'give exactly one of opc and op');
+    const tuak = s.algorithm === 'tuak';
+    if (!s.k) bad([], tuak ? 'give k with topc or top, or master' : 'give k with opc or op, or master');
+    if (!tuak) {
+      if ((s.opc === undefined) === (s.op === undefined)) bad([], 'give exactly one of opc and op');
+      for (const f of ['topc', 'top', 'tuak'] as const)
+        if (s[f] !== undefined) bad([f], `${f} belongs to algorithm tuak`);
+      if (s.k && s.k.length !== 16) bad(['k'], `is ${s.k.length} bytes long, expected 16`);
+    }
     if (!s.ota?.length) bad(['ota'], 'a slot needs the OTA keyset(s) of its subscription');
     const kvns = new Set<number>();
     (s.ota ?? []).forEach((k, i) => {
@@ -322,9 +389,11 @@ const keySlotSchema = z
       kvns.add(k.kvn);
     });
     const k = s.k ?? new Uint8Array(16);
-    const subscriber: SubscriberKeys = s.op
-      ? { algorithm: 'milenage', k, op: s.op }
-      : { algorithm: 'milenage', k, opc: s.opc ?? new Uint8Array(16) };
+    const subscriber: SubscriberKeys = tuak
+      ? tuakKeys(s, (message, path) => bad(path, message))
+      : s.op
+        ? { algorithm: 'milenage', k, op: s.op }
+        : { algorithm: 'milenage', k, opc: s.opc ?? new Uint8Array(16) };
     const ota = (s.ota ?? []).map((o) => {
       const ks: OtaKeysetProfile = { kvn: o.kvn };
       if (o.kic) ks.kic = o.kic;

@@ -98,7 +98,14 @@ export function describeProfile(p: CompiledProfile): string {
   tree(s.mf, '  ', '  ', out);
   if (p.subscriber) {
     const sub = p.subscriber;
-    const parts = [sub.algorithm, 'K (set)', sub.opc ? 'OPc (set)' : 'OP (set)'];
+    const second = sub.algorithm === 'tuak' ? (sub.topc ? 'TOPc' : 'TOP') : sub.opc ? 'OPc' : 'OP';
+    const parts = [sub.algorithm, 'K (set)', `${second} (set)`];
+    if (sub.tuak) {
+      const t = sub.tuak;
+      parts.push(
+        `K ${sub.k.length * 8}, MAC ${t.mac}, RES ${t.res}, CK ${t.ck}, IK ${t.ik} bits, ${t.iterations} Keccak iteration(s)`,
+      );
+    }
     if (sub.amf) parts.push(`AMF ${toHex(sub.amf)}`);
     if (sub.constants) parts.push('own constants (set)');
     const sqn = Object.entries(sub.sqn).map(([k, v]) => `${k} ${v}`);
@@ -144,7 +151,7 @@ export function describeProfile(p: CompiledProfile): string {
       const what =
         s.mode === 'derive'
           ? 'derived from a master secret (set)'
-          : `K (set), ${s.subscriber.opc ? 'OPc' : 'OP'} (set), keysets ${s.ota.map((k) => k.kvn).join(' ')}${s.kik ? ', KIK (set)' : ''}`;
+          : `${s.subscriber.algorithm === 'tuak' ? `TUAK, K (set), ${s.subscriber.topc ? 'TOPc' : 'TOP'}` : `K (set), ${s.subscriber.opc ? 'OPc' : 'OP'}`} (set), keysets ${s.ota.map((k) => k.kvn).join(' ')}${s.kik ? ', KIK (set)' : ''}`;
       out.push(`  slot ${i + 1}: ${what}`);
     });
   }

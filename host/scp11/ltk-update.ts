@@ -20,6 +20,7 @@ import type { GpCertificate, IssuerKey } from '../../applets/security-domain/gp-
 import type { ProfileKeys } from '../../applets/security-domain/profile-update.js';
 import { SCP11_KID } from '../../applets/security-domain/scp11-keys.js';
 import { computeOpc } from '../../applets/usim/milenage.js';
+import { computeTopc, DEFAULT_TUAK_PARAMS } from '../../applets/usim/tuak.js';
 import { buildCommand, dataOf, swOf } from '../../card-os/apdu.js';
 import { type Bytes, wipe } from '../../card-os/bytes.js';
 import { swHex, swName } from '../../card-os/sw.js';
@@ -104,11 +105,21 @@ export function sdKeyVersion(keyInformation: Bytes, kid: number): number | undef
   return entry?.value[1];
 }
 
-/** The new keys for transport mode: a fresh K, and OPc from the operator's OP when it has one. */
+/**
+ * The new keys for transport mode: a fresh K, and OPc from the operator's OP when it has one. A TUAK
+ * subscriber gets a K of its current length (128 or 256 bits) and TOPc (from TOP, or random), 256 bits
+ * (TS 35.231 §4); the card's record keeps the algorithm, so TOPc travels where OPc does.
+ */
 function freshKeys(
   record: SubscriberRecord,
   random: (n: number) => Bytes,
 ): ProfileKeys & { opcFrom: 'from OP' | 'random' } {
+  if (record.algorithm === 'tuak') {
+    const k = random(record.k.length);
+    const iterations = (record.tuak ?? DEFAULT_TUAK_PARAMS).iterations;
+    if (record.top) return { k, opc: computeTopc(k, record.top, iterations), opcFrom: 'from OP' };
+    return { k, opc: random(32), opcFrom: 'random' };
+  }
   const k = random(16);
   if (record.op) return { k, opc: computeOpc(k, record.op), opcFrom: 'from OP' };
   return { k, opc: random(16), opcFrom: 'random' };
@@ -174,11 +185,14 @@ export async function updateLongTermKeys(o: LtkUpdateOptions): Promise<LtkUpdate
     kcvOpc,
   });
 
-  // 4. The HSS follows. With an OP the operator keeps it (OPc follows K); otherwise it now holds the OPc.
+  // 4. The HSS follows. With an OP (TOP) the operator keeps it (OPc follows K); otherwise it now holds the
+  // OPc (TOPc for a TUAK subscriber).
   const updated: SubscriberRecord =
     fresh?.opcFrom === 'from OP'
       ? { ...old, k: keys.k }
-      : { ...old, k: keys.k, opc: keys.opc, op: undefined };
+      : old.algorithm === 'tuak'
+        ? { ...old, k: keys.k, topc: keys.opc, top: undefined }
+        : { ...old, k: keys.k, opc: keys.opc, op: undefined };
   o.hss.add(updated);
   wipe(keys.k);
   wipe(keys.opc);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type MilenageConstants, STANDARD_CONSTANTS } from '../../applets/usim/milenage.js';
 import {
+  akaFor,
   decodeSubscriberKeys,
   encodeSubscriberKeys,
-  milenageFor,
   type SubscriberKeys,
   subscriberKeysProblem,
 } from '../../applets/usim/subscriber-keys.js';
@@ -51,7 +51,7 @@ describe('SubscriberKeys NVM record', () => {
     };
     expect(decodeSubscriberKeys(good.subarray(0, 33))).toBeUndefined();
     expect(decodeSubscriberKeys(good.subarray(0, 34))).toBeUndefined(); // constants flag set, constants missing
-    expect(bad((b) => (b[0] = 2))).toBeUndefined(); // unknown algorithm
+    expect(bad((b) => (b[0] = 9))).toBeUndefined(); // unknown algorithm
     expect(bad((b) => (b[1] = 0x06))).toBeUndefined(); // unknown flag
     expect(bad((b) => (b[34] = 128))).toBeUndefined(); // r1 > 127
     expect(decodeSubscriberKeys(new Uint8Array(0))).toBeUndefined();
@@ -60,7 +60,7 @@ describe('SubscriberKeys NVM record', () => {
   it('names what is wrong with a record, without key values', () => {
     const k = fromHex(v.k);
     expect(subscriberKeysProblem({ algorithm: 'milenage', k, opc: k })).toBeUndefined();
-    expect(subscriberKeysProblem({ algorithm: 'tuak', k, opc: k } as unknown as SubscriberKeys)).toMatch(
+    expect(subscriberKeysProblem({ algorithm: 'xor', k, opc: k } as unknown as SubscriberKeys)).toMatch(
       /algorithm/,
     );
     expect(subscriberKeysProblem({ algorithm: 'milenage', k: k.subarray(1), opc: k })).toMatch(
@@ -81,12 +81,14 @@ describe('SubscriberKeys NVM record', () => {
 
   it('prepares Milenage once per record and refuses unusable ones', () => {
     const keys: SubscriberKeys = { algorithm: 'milenage', k: fromHex(v.k), op: fromHex(v.op) };
-    const m = milenageFor(keys);
+    const m = akaFor(keys);
     expect(m).toBeDefined();
-    expect(milenageFor(keys)).toBe(m);
-    expect(toHex(m!.opc).toLowerCase()).toBe(v.opc);
-    expect(milenageFor({ ...keys })).not.toBe(m);
-    expect(milenageFor({ algorithm: 'milenage', k: new Uint8Array(3), opc: fromHex(v.opc) })).toBeUndefined();
-    expect(milenageFor(null as unknown as SubscriberKeys)).toBeUndefined();
+    expect(akaFor(keys)).toBe(m);
+    // OPc derived from OP: the prepared round gives the set's RES.
+    expect(toHex(m!.withRand(fromHex(v.rand)).f2345().res).toLowerCase()).toBe(v.f2);
+    expect(m!.macLength).toBe(8);
+    expect(akaFor({ ...keys })).not.toBe(m);
+    expect(akaFor({ algorithm: 'milenage', k: new Uint8Array(3), opc: fromHex(v.opc) })).toBeUndefined();
+    expect(akaFor(null as unknown as SubscriberKeys)).toBeUndefined();
   });
 });
