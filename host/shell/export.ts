@@ -17,10 +17,10 @@ export function selectLines(n: ShellNode): string[] {
   });
   if (adf >= 0)
     return [
-      `select-aid ${toHex(chain[adf]!.aid!)} => 9000`,
-      ...chain.slice(adf + 1).map((x) => `select ${fidHex(x.fid)} => 9000`),
+      `select-aid ${toHex(chain[adf]!.aid!)}`,
+      ...chain.slice(adf + 1).map((x) => `select ${fidHex(x.fid)}`),
     ];
-  return [`select ${chain.map((x) => fidHex(x.fid)).join('/')} => 9000`];
+  return [`select ${chain.map((x) => fidHex(x.fid)).join('/')}`];
 }
 
 /** A script variable reference, `${NAME}` (docs/script-format.md). */

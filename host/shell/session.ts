@@ -3,6 +3,7 @@
 // `status` and `export`. Every command reaches the card through APDUs only, so the same session works on the
 // embedded emulator and through a PC/SC reader.
 
+import { writeFileSync } from 'node:fs';
 import { buildCommand, dataOf, swOf } from '../../card-os/apdu.js';
 import { type Bytes, concat, fromHex, toHex } from '../../card-os/bytes.js';
 import { swHex, swName } from '../../card-os/sw.js';
@@ -473,9 +474,20 @@ export const SHELL_COMMANDS: Record<string, ShellCommand> = {
     },
   },
   export: {
-    usage: 'export',
+    usage: 'export [--filename FILE]',
     help: 'the files under the current DF as a script `uicc run` replays to recreate their contents',
-    run: async (ctx) => exportScript(ctx, ctx.df),
+    run: async (ctx, words) => {
+      const { opts } = parseArgs(words);
+      const text = await exportScript(ctx, ctx.df);
+      const file = opts.get('filename');
+      if (!file) return text;
+      try {
+        writeFileSync(file, `${text}\n`);
+      } catch (e) {
+        throw new ShellError(`${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+      return `exported ${pathOf(ctx.df)} to ${file} (${text.split('\n').length} lines)`;
+    },
   },
 };
 
