@@ -18,9 +18,11 @@ function segments(path: string): (string | number)[] {
 export function setJsonPath(doc: unknown, path: string, value: unknown): unknown {
   const segs = segments(path);
   if (segs.length === 0) return value;
+  if (doc === undefined)
+    throw new Error(`JSON path "${path}" changes a decoded value, but the contents are empty or malformed`);
   const root = structuredClone(doc);
   if (root === null || typeof root !== 'object')
-    throw new Error(`JSON path "${path}" needs a decoded object, the file holds ${JSON.stringify(root)}`);
+    throw new Error(`JSON path "${path}" needs a decoded object, the contents hold ${JSON.stringify(root)}`);
   let at = root as Record<string | number, unknown>;
   for (const s of segs.slice(0, -1)) {
     const next = at[s];

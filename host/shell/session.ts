@@ -14,9 +14,17 @@ import type { Transport } from '../transport/transport.js';
 import { exchange } from './exchange.js';
 import { exportScript } from './export.js';
 import { applyFcp, fidHex, pathOf, type ShellNode, selectNode, walkTree } from './file-tree.js';
-import { jsonOrText, setJsonPath } from './json-path.js';
+import { jsonOrText, setJsonPath as setPath } from './json-path.js';
 
 export class ShellError extends Error {}
+
+function setJsonPath(doc: unknown, path: string, value: unknown): unknown {
+  try {
+    return setPath(doc, path, value);
+  } catch (e) {
+    throw new ShellError((e as Error).message);
+  }
+}
 
 export interface ShellContext {
   transport: Transport;
