@@ -6,7 +6,6 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { buildCommand } from '../../card-os/apdu.js';
 import { type Bytes, toHex } from '../../card-os/bytes.js';
 import { NAMED } from '../commands.js';
 import { ExchangeDecoder } from '../decode/apdu.js';
@@ -14,9 +13,9 @@ import { contentDecoder } from '../decode/content.js';
 import { ScriptError } from '../script/parse.js';
 import { commandBytes } from '../script/run.js';
 import { complete } from '../shell/complete.js';
+import { exchange } from '../shell/exchange.js';
 import { discoverTree, selectNode, treeFromSpec } from '../shell/file-tree.js';
 import { currentPath, SHELL_COMMANDS, type ShellContext, ShellError, send } from '../shell/session.js';
-import { getResponseCla } from '../transport/cla.js';
 import type { Transport } from '../transport/transport.js';
 import { dim, red, spaced } from './transcript.js';
 import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
@@ -82,21 +81,15 @@ export async function shellLine(
     out(red(e instanceof ScriptError ? e.message.replace(/^shell:0: /, '') : (e as Error).message));
     return;
   }
-  const show = async (c: Bytes) => {
-    const r = await transport.transmit(c);
+  const show = (c: Bytes, r: Bytes) => {
     const d = state.decoder.describe(c, r);
     out(`> ${spaced(c)}  ${dim(d.name)}`);
     out(`< ${spaced(r)}  ${dim(d.status)}`);
     for (const l of d.details) out(`    ${l}`);
-    return r;
   };
-  let r = await show(cmd);
-  // T=0: fetch the waiting data like a terminal would (pySim's rule), unless raw mode.
-  while (!state.raw && r.length === 2 && r[0] === 0x61) {
-    r = await show(buildCommand(getResponseCla(cmd[0]!), 0xc0, 0, 0, undefined, r[1] || 256));
-  }
-  if (!state.raw && r.length === 2 && r[0] === 0x6c)
-    await show(Uint8Array.from([...cmd.subarray(0, cmd.length - 1), r[1]!]));
+  // Raw mode sends the APDU alone; otherwise 61xx/6Cxx are followed up as a terminal would (pySim's rule).
+  if (state.raw) show(cmd, await transport.transmit(cmd));
+  else await exchange(transport, cmd, show);
   return;
 }
 
