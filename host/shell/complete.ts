@@ -4,7 +4,7 @@
 import { fidHex, type ShellNode } from './file-tree.js';
 import { resolveFile, type ShellContext, selectables } from './session.js';
 
-const FILE_ARG = new Set(['select', 'cd']);
+const FILE_ARG = new Set(['select']);
 
 function fileWords(nodes: ShellNode[]): string[] {
   return [...new Set(nodes.flatMap((n) => [n.name, fidHex(n.fid)]))];

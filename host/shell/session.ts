@@ -84,6 +84,11 @@ export function resolveFile(ctx: ShellContext, arg: string): ShellNode {
   }
   const hit = selectables(ctx).find((n) => matches(n, a));
   if (hit) return hit;
+  // An application by its AID or a leading part of it (pySim-shell takes `select a0000000871002`).
+  if (/^([0-9A-Fa-f]{2}){5,16}$/.test(a)) {
+    const adf = ctx.root.children.find((n) => n.aid && toHex(n.aid).startsWith(a.toUpperCase()));
+    if (adf) return adf;
+  }
   const anywhere = [...walkTree(ctx.root)].filter((n) => n.name.toLowerCase() === a.toLowerCase());
   const hint = anywhere.length ? ` (it is at ${anywhere.map(pathOf).join(', ')})` : '';
   throw new ShellError(`no file "${a}" in ${pathOf(ctx.df)}${hint}; try dir`);

@@ -1,7 +1,8 @@
 // Standard file names by FID, for cards whose profile the shell does not have (a physical card through
 // --reader): the MF level of TS 102 221 §13, DF.TELECOM of TS 31.102 §4.4 (with DF.GRAPHICS §4.6.1 and
-// DF.PHONEBOOK §4.4.2), and ADF.USIM of TS 31.102 §4.2 with DF.GSM-ACCESS (§4.6.2). Names follow the specs'
-// EF names as pySim-shell shows them. The shell probes each with SELECT and keeps the ones the card has.
+// DF.PHONEBOOK §4.4.2), ADF.USIM of TS 31.102 §4.2 with DF.GSM-ACCESS (§4.6.2), and ADF.ISIM of
+// TS 31.103. Names follow the specs' EF names as pySim-shell shows them. The shell probes each with SELECT
+// and keeps the ones the card has.
 
 export interface StandardDf {
   name: string;
@@ -79,7 +80,25 @@ export const USIM_DF: StandardDf = {
   dfs: [{ name: 'DF.GSM-ACCESS', fid: 0x5f3b, files: { 0x4f20: 'EF.Kc', 0x4f52: 'EF.KcGPRS' } }],
 };
 
-STANDARD_ADFS.push({ prefix: 'A0000000871002', name: 'ADF.USIM', df: USIM_DF });
+/** ADF.ISIM, TS 31.103 §4.2. */
+export const ISIM_DF: StandardDf = {
+  name: 'ADF.ISIM',
+  fid: 0x7ff2,
+  files: {
+    0x6f02: 'EF.IMPI',
+    0x6f03: 'EF.DOMAIN',
+    0x6f04: 'EF.IMPU',
+    0x6f06: 'EF.ARR',
+    0x6f07: 'EF.IST',
+    0x6f09: 'EF.P-CSCF',
+    0x6fad: 'EF.AD',
+  },
+};
+
+STANDARD_ADFS.push(
+  { prefix: 'A0000000871002', name: 'ADF.USIM', df: USIM_DF },
+  { prefix: 'A0000000871004', name: 'ADF.ISIM', df: ISIM_DF },
+);
 
 export const MF_DF: StandardDf = {
   name: 'MF',

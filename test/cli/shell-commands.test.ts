@@ -40,6 +40,8 @@ describe('select', () => {
     expect(currentPath(ctx)).toBe('MF');
     await sh('select 3F00/7FF0/5F3B/4F20');
     expect(currentPath(ctx)).toBe('MF/ADF.USIM/DF.GSM-ACCESS/EF.Kc');
+    await sh('select /', 'select a0000000871002');
+    expect(currentPath(ctx)).toBe('MF/ADF.USIM');
   });
 
   it('prints the FCP as JSON and says where a file is when it is not in the current DF', async () => {
