@@ -16,6 +16,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>
   pcsc: () => import('./pcsc.js'),
   scenario: () => import('./scenario.js'),
   startup: () => import('./startup.js'),
+  shell: () => import('./shell.js'),
 };
 
 async function main(): Promise<void> {

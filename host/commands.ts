@@ -3,6 +3,7 @@
 
 import { buildCommand } from '../card-os/apdu.js';
 import { type Bytes, concat, fromHex } from '../card-os/bytes.js';
+import { closeMatches } from './script/suggest.js';
 
 export interface NamedCommand {
   usage: string;
@@ -196,7 +197,14 @@ export const NAMED: Record<string, NamedCommand> = {
 export function buildNamed(words: string[]): Bytes {
   const name = words[0]!.toLowerCase();
   const c = NAMED[name];
-  if (!c) throw new Error(`unknown command "${words[0]}" (known: ${Object.keys(NAMED).join(', ')})`);
+  if (!c) {
+    const close = closeMatches(name, Object.keys(NAMED));
+    throw new Error(
+      close.length
+        ? `unknown command "${words[0]}" (did you mean ${close.join(', ')}?)`
+        : `unknown command "${words[0]}" (known: ${Object.keys(NAMED).join(', ')})`,
+    );
+  }
   try {
     return c.build(words.slice(1));
   } catch (e) {

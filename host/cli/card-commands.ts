@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { saveImage } from '../../card-os/image.js';
 import { defaultProfilePath, openCard } from '../card-factory.js';
 import { describeProfile, loadProfile } from '../profile/load.js';
+import { registerCardInspect } from './card-inspect.js';
 
 export function registerCardCommands(program: Command): void {
   const profile = program.command('profile').description('check and display card profiles');
@@ -33,6 +34,7 @@ export function registerCardCommands(program: Command): void {
     });
 
   const card = program.command('card').description('card images');
+  registerCardInspect(card);
   card
     .command('new')
     .description('personalise a new card image from a profile')

@@ -14,6 +14,7 @@ import { green, jsonPrinter, red, textPrinter } from './transcript.js';
 import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
 
 interface RunOpts extends TransportOpts {
+  set?: string[];
   json?: boolean;
   tap?: boolean;
   junit?: string;
@@ -33,9 +34,20 @@ export function registerRun(program: Command): void {
     .option(
       '--keep-card',
       'run all scripts on one card (default: a new card from the profile for each script)',
+    )
+    .option(
+      '--set <name=value>',
+      'set a script variable before the run (e.g. --set ADM1=3132333435363738); repeatable',
+      (v: string, prev: string[] = []) => [...prev, v],
     );
   transportOptions(cmd).action(async (scripts: string[], opts: RunOpts) => {
     if (opts.json && opts.tap) throw new Error('--json and --tap both write to stdout; choose one');
+    const vars = new Map<string, string>();
+    for (const a of opts.set ?? []) {
+      const m = /^([A-Za-z_]\w*)=(.*)$/.exec(a);
+      if (!m) throw new Error(`--set takes NAME=VALUE, got "${a}"`);
+      vars.set(m[1]!, m[2]!);
+    }
     // Parse everything first: a typo in the last script should not cost a card run.
     const parsed = scripts.map((s) => ({ file: s, steps: parseScriptFile(s) }));
     const t = await openTransport(opts, 'uicc run', { raw: true });
@@ -56,11 +68,16 @@ export function registerRun(program: Command): void {
           } else await t.transport.reset();
         }
         const collect = scriptCollector(p.file);
-        await runScript(p.steps, t.transport, (e) => {
-          if (e.type === 'step') t.recorder?.note(`step: ${e.name} (${e.at.file}:${e.at.line})`);
-          collect.onEvent(e);
-          print(e);
-        });
+        await runScript(
+          p.steps,
+          t.transport,
+          (e) => {
+            if (e.type === 'step') t.recorder?.note(`step: ${e.name} (${e.at.file}:${e.at.line})`);
+            collect.onEvent(e);
+            print(e);
+          },
+          new Map(vars),
+        );
         const r = collect.finish();
         reports.push(r);
         if (opts.bail && r.failed > 0) bailed = true;

@@ -1,25 +1,30 @@
-// `uicc shell`: an interactive prompt for APDUs (hex or named commands), with decoded answers and history.
+// `uicc shell`: an interactive prompt in the manner of pySim-shell (file tree by name, Tab completion, decoded
+// reads and writes, export; host/shell/), which also takes APDUs in hex and the script commands, with history.
 
 import { appendFileSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { buildCommand } from '../../card-os/apdu.js';
-import type { Bytes } from '../../card-os/bytes.js';
+import { type Bytes, toHex } from '../../card-os/bytes.js';
 import { NAMED } from '../commands.js';
 import { ExchangeDecoder } from '../decode/apdu.js';
 import { contentDecoder } from '../decode/content.js';
 import { ScriptError } from '../script/parse.js';
 import { commandBytes } from '../script/run.js';
-import { getResponseCla } from '../transport/cla.js';
+import { complete } from '../shell/complete.js';
+import { exchange } from '../shell/exchange.js';
+import { discoverTree, selectNode, treeFromSpec } from '../shell/file-tree.js';
+import { currentPath, SHELL_COMMANDS, type ShellContext, ShellError, send } from '../shell/session.js';
 import type { Transport } from '../transport/transport.js';
 import { dim, red, spaced } from './transcript.js';
 import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
 
 const HELP = () =>
   [
-    'Type an APDU in hex (00 A4 00 04 02 3F 00) or a named command:',
+    'pySim-shell commands (Tab completes commands and file names):',
+    ...Object.values(SHELL_COMMANDS).map((c) => `  ${c.usage.padEnd(36)} ${c.help}`),
+    'An APDU in hex (00 A4 00 04 02 3F 00), or a script command:',
     ...Object.values(NAMED).map((c) => `  ${c.usage.padEnd(36)} ${c.help}`),
     '  reset                                 reset the card (prints the ATR)',
     '  raw on|off                            off (default): answer 61xx with GET RESPONSE automatically',
@@ -35,6 +40,10 @@ export function historyLine(line: string): string {
   const words = t.split(/\s+/);
   if (/^(verify|change-pin|disable-pin|enable-pin|unblock-pin)$/i.test(words[0] ?? '') && words.length > 2)
     return `${words[0]} ${words[1]} ***`;
+  if (/^(verify_chv|change_chv|unblock_chv|enable_chv|disable_chv|verify_adm)$/i.test(words[0] ?? '')) {
+    const kept = words.slice(1).filter((w, i, a) => w.startsWith('--') || a[i - 1] === '--pin-nr');
+    if (kept.length < words.length - 1) return [words[0], ...kept, '***'].join(' ');
+  }
   const hex = t.replace(/\s+/g, '');
   if (/^[0-9a-fA-F]+$/.test(hex) && hex.length > 10 && /^(20|24|26|28|2C)$/i.test(hex.slice(2, 4)))
     return `${hex.slice(0, 10)} ***`;
@@ -72,30 +81,80 @@ export async function shellLine(
     out(red(e instanceof ScriptError ? e.message.replace(/^shell:0: /, '') : (e as Error).message));
     return;
   }
-  const show = async (c: Bytes) => {
-    const r = await transport.transmit(c);
+  const show = (c: Bytes, r: Bytes) => {
     const d = state.decoder.describe(c, r);
     out(`> ${spaced(c)}  ${dim(d.name)}`);
     out(`< ${spaced(r)}  ${dim(d.status)}`);
     for (const l of d.details) out(`    ${l}`);
-    return r;
   };
-  let r = await show(cmd);
-  // T=0: fetch the waiting data like a terminal would (pySim's rule), unless raw mode.
-  while (!state.raw && r.length === 2 && r[0] === 0x61) {
-    r = await show(buildCommand(getResponseCla(cmd[0]!), 0xc0, 0, 0, undefined, r[1] || 256));
-  }
-  if (!state.raw && r.length === 2 && r[0] === 0x6c)
-    await show(Uint8Array.from([...cmd.subarray(0, cmd.length - 1), r[1]!]));
+  // Raw mode sends the APDU alone; otherwise 61xx/6Cxx are followed up as a terminal would (pySim's rule).
+  if (state.raw) show(cmd, await transport.transmit(cmd));
+  else await exchange(transport, cmd, show);
   return;
 }
 
+/** Runs one line: a pySim-shell command on the file tree, or else a hex APDU / script command. */
+export async function sessionLine(
+  line: string,
+  ctx: ShellContext,
+  state: { raw: boolean; decoder: ExchangeDecoder },
+  out: (s: string) => void,
+): Promise<'exit' | undefined> {
+  const t = line.trim();
+  const word = t.split(/\s+/)[0]!.toLowerCase();
+  const c = SHELL_COMMANDS[word];
+  if (!c || (word === 'status' && t !== word)) {
+    const r = await shellLine(line, ctx.transport, state, out);
+    // A script-style SELECT by AID moves the shell into that application too.
+    const aid = /^select-(usim|aid)\b\s*(\S*)/i.exec(t);
+    if (aid) {
+      const want = (aid[1]!.toLowerCase() === 'usim' ? 'A0000000871002' : aid[2]!).toUpperCase();
+      const adf = ctx.root.children.find((n) => n.aid && toHex(n.aid).startsWith(want));
+      if (adf && want) {
+        ctx.df = adf;
+        ctx.ef = undefined;
+      }
+    }
+    return r;
+  }
+  try {
+    const r = await c.run(ctx, t.split(/\s+/).slice(1), t.slice(word.length));
+    if (r !== undefined) out(r);
+  } catch (e) {
+    if (!(e instanceof ShellError)) throw e;
+    out(red(e.message));
+  }
+  return;
+}
+
+/** The shell's view of the card: the profile's tree for the emulator, a discovered one for a reader. */
+export async function shellContext(
+  transport: Transport,
+  spec: { mf: Parameters<typeof treeFromSpec>[0] } | undefined,
+  decoder?: ExchangeDecoder,
+): Promise<ShellContext> {
+  const onExchange = decoder ? (c: Bytes, r: Bytes) => void decoder.describe(c, r) : undefined;
+  const probe: ShellContext = {
+    transport,
+    root: { name: 'MF', fid: 0x3f00, type: 'MF', children: [] },
+    df: { name: 'MF', fid: 0x3f00, type: 'MF', children: [] },
+  };
+  const root = spec ? treeFromSpec(spec.mf) : await discoverTree((c) => send(probe, c));
+  const ctx: ShellContext = { transport, root, df: root, onExchange };
+  await selectNode((c) => send(ctx, c), root);
+  return ctx;
+}
+
 export function registerShell(program: Command): void {
-  const cmd = program.command('shell').description('interactive APDU prompt with decoded responses');
+  const cmd = program
+    .command('shell')
+    .description('interactive card shell (pySim-shell commands, APDUs, decoding)');
   transportOptions(cmd).action(async (opts: TransportOpts) => {
     const t = await openTransport(opts, 'uicc shell', { raw: true });
     const state = { raw: false, decoder: new ExchangeDecoder(contentDecoder) };
-    const histFile = join(homedir(), '.uicc_history');
+    const ctx = await shellContext(t.transport, t.embedded?.card.spec, state.decoder);
+    const commands = [...Object.keys(SHELL_COMMANDS), ...Object.keys(NAMED), 'help', 'exit', 'reset', 'raw'];
+    const histFile = process.env.UICC_HISTORY ?? join(homedir(), '.uicc_history');
     let history: string[] = [];
     try {
       history = readFileSync(histFile, 'utf8').split('\n').filter(Boolean).reverse().slice(0, 500);
@@ -105,9 +164,10 @@ export function registerShell(program: Command): void {
       output: process.stdout,
       history,
       terminal: process.stdin.isTTY,
+      completer: (line: string) => complete(ctx, line, commands),
     });
     console.log(`uicc shell on ${t.transport.name}; ATR ${spaced(t.transport.atr())}. Type help.`);
-    rl.setPrompt('uicc> ');
+    rl.setPrompt(`${currentPath(ctx)}> `);
     rl.prompt();
     for await (const line of rl) {
       if (line.trim()) {
@@ -115,8 +175,9 @@ export function registerShell(program: Command): void {
           appendFileSync(histFile, `${historyLine(line)}\n`, { mode: 0o600 });
         } catch {}
       }
-      const r = await shellLine(line, t.transport, state, (s) => console.log(s));
+      const r = await sessionLine(line, ctx, state, (s) => console.log(s));
       if (r === 'exit') break;
+      rl.setPrompt(`${currentPath(ctx)}> `);
       rl.prompt();
     }
     rl.close();

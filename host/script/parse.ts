@@ -4,10 +4,13 @@
 
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { checkCommand } from './check.js';
 
 export interface Where {
   file: string;
   line: number;
+  /** 1-based column, when the error is at one character. */
+  column?: number;
 }
 
 export interface Expectation {
@@ -21,7 +24,7 @@ export interface Expectation {
 }
 
 export type Step =
-  | { kind: 'apdu'; text: string; expect?: Expectation; at: Where }
+  | { kind: 'apdu'; text: string; expect?: Expectation; at: Where; column: number }
   | { kind: 'reset'; at: Where }
   | { kind: 'exit'; at: Where }
   | { kind: 'step'; name: string; at: Where }
@@ -33,7 +36,7 @@ export class ScriptError extends Error {
     readonly at: Where,
     message: string,
   ) {
-    super(`${at.file}:${at.line}: ${message}`);
+    super(`${at.file}:${at.line}${at.column ? `:${at.column}` : ''}: ${message}`);
     this.name = 'ScriptError';
   }
 }
@@ -133,11 +136,24 @@ export function parseScriptText(text: string, file: string, seen: Set<string> = 
       steps.push({ kind: 'exit', at });
       return;
     }
-    const arrow = trimmed.indexOf('=>');
-    const cmd = (arrow >= 0 ? trimmed.slice(0, arrow) : trimmed).trim();
+    // A trailing comment (`# ...`, `// ...`) may follow the APDU and its expectation.
+    const body = trimmed.replace(/\s+(#|\/\/).*$/, '');
+    const arrow = body.indexOf('=>');
+    const cmd = (arrow >= 0 ? body.slice(0, arrow) : body).trim();
     if (!cmd) throw new ScriptError(at, 'expectation without a command');
-    const expect = arrow >= 0 ? parseExpectation(trimmed.slice(arrow + 2), at) : undefined;
-    steps.push({ kind: 'apdu', text: cmd, expect, at });
+    const expect = arrow >= 0 ? parseExpectation(body.slice(arrow + 2), at) : undefined;
+    const column = line.indexOf(cmd) + 1;
+    // Checked now, so that a typo on the last line fails before the first APDU is sent. Lines with
+    // variables are built when they run (their values are known then); their hex digits are checked here.
+    if (cmd.includes('${'))
+      checkCommand(
+        cmd.replace(/\$\{[A-Za-z_]\w*\}/g, (v) => ' '.repeat(v.length)),
+        at,
+        column,
+        false,
+      );
+    else checkCommand(cmd, at, column, true);
+    steps.push({ kind: 'apdu', text: cmd, expect, at, column });
   });
   return steps;
 }

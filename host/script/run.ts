@@ -3,7 +3,7 @@
 import { dataOf, swOf } from '../../card-os/apdu.js';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
 import { swHex, swName } from '../../card-os/sw.js';
-import { buildNamed } from '../commands.js';
+import { buildNamed, NAMED } from '../commands.js';
 import type { Transport } from '../transport/transport.js';
 import { type Expectation, ScriptError, type Step, type Where } from './parse.js';
 
@@ -40,8 +40,24 @@ function expand(text: string, vars: Map<string, string>, at: Where): string {
   });
 }
 
-export function commandBytes(text: string, at: Where): Bytes {
-  if (/^[0-9a-fA-F\s]+$/.test(text)) {
+/** Whether a line is meant as a hex APDU: its first word is hex and no command has that name. */
+function looksHex(text: string): boolean {
+  const first = text.split(/\s+/)[0] ?? '';
+  return /^[0-9a-fA-F]{2}/.test(first) && !NAMED[first.toLowerCase()];
+}
+
+/**
+ * The APDU of a script line (hex or a named command). `column` is where `text` starts in its source line
+ * (1-based), so that a bad character is reported at its place.
+ */
+export function commandBytes(text: string, at: Where, column = 1): Bytes {
+  if (looksHex(text)) {
+    const bad = /[^0-9a-fA-F\s]/.exec(text);
+    if (bad)
+      throw new ScriptError(
+        { ...at, column: column + bad.index },
+        `"${bad[0]}" is not a hex digit in the APDU "${text}"`,
+      );
     const clean = text.replace(/\s+/g, '');
     if (clean.length % 2) throw new ScriptError(at, `APDU has an odd number of hex digits: "${text}"`);
     const b = fromHex(clean);
@@ -102,7 +118,7 @@ export async function runScript(
         emit({ type: 'reset', at: s.at, atr: await transport.reset() });
         break;
       case 'apdu': {
-        const command = commandBytes(expand(s.text, vars, s.at), s.at);
+        const command = commandBytes(expand(s.text, vars, s.at), s.at, s.text.includes('${') ? 1 : s.column);
         const t0 = performance.now();
         const response = await transport.transmit(command);
         const ms = performance.now() - t0;

@@ -400,9 +400,14 @@ describe('EF.LI / EF.PL', () => {
 });
 
 describe('codec table and decodeFile', () => {
-  it('has one entry per EF and FID', () => {
-    const fids = EF_CODECS.map((c) => c.fid);
+  it('has one entry per EF and FID (a 4Fxx FID once per DF)', () => {
+    const fids = EF_CODECS.map((c) => `${c.df ?? ''}/${c.fid}`);
     expect(new Set(fids).size).toBe(fids.length);
+  });
+  it('tells EFs with the same FID in different DFs apart by the path', () => {
+    expect(codecFor('3F00/7FF0/5F3B/4F20')?.name).toBe('EF.Kc');
+    expect(codecFor('3F00/7F10/5F50/4F20')?.name).toBe('EF.IMG');
+    expect(codecFor(0x4f20)).toBeUndefined();
   });
   it('finds codecs by name, FID and path', () => {
     expect(codecFor('EF.IMSI')?.fid).toBe(0x6f07);
