@@ -17,6 +17,7 @@ const NAMES = [
   'replay',
   'trace',
   'scenario',
+  'suci',
 ];
 
 describe('uicc command table', () => {
