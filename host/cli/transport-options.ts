@@ -3,15 +3,19 @@
 
 import type { Command } from 'commander';
 import { type OpenedCard, openCard } from '../card-factory.js';
+import { cardKeyFrom } from '../card-store/seal.js';
 import { type TraceOpts, withTrace } from '../trace/open.js';
 import type { TraceRecorder } from '../trace/recorder.js';
 import { embeddedTransport } from '../transport/embedded.js';
 import type { Transport } from '../transport/transport.js';
+import { nonEmpty, seconds } from './arg-parsers.js';
 
 export interface TransportOpts extends TraceOpts {
   profile?: string;
   card?: string;
   reader?: string;
+  cardKeyFile?: string;
+  wait?: number;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -26,7 +30,7 @@ export function traceOption(cmd: Command): Command {
 }
 
 export function transportOptions(cmd: Command): Command {
-  return traceOption(cmd)
+  traceOption(cmd)
     .option(
       '--profile <file>',
       'card profile (YAML) for the embedded emulator (default: profiles/default-usim.yaml)',
@@ -35,7 +39,41 @@ export function transportOptions(cmd: Command): Command {
       '--card <image>',
       'card image file: loaded if present, created otherwise; state persists between runs',
     )
-    .option('--reader <name>', 'use a PC/SC reader instead of the embedded emulator (see `uicc readers`)');
+    .option(
+      '--reader <name>',
+      'use a PC/SC reader instead of the embedded emulator (see `uicc readers`)',
+      nonEmpty,
+    );
+  return cardImageOptions(cmd);
+}
+
+/**
+ * --card-key-file and --wait: how a --card image is opened (encrypted; waiting for another process that
+ * holds it). Shared with `uicc serve` and `uicc card new`.
+ */
+export const cardKeyOption = [
+  '--card-key-file <file>',
+  'passphrase file of an encrypted card image (or env UICC_CARD_KEY); new images are created encrypted',
+  nonEmpty,
+] as const;
+export const waitOption = [
+  '--wait <seconds>',
+  'wait up to SECONDS for another process using the --card image (default: refuse at once)',
+  seconds,
+] as const;
+
+export function cardImageOptions(cmd: Command): Command {
+  return cmd.option(...cardKeyOption).option(...waitOption);
+}
+
+/** The --card image options as openCard takes them. */
+export function cardSource(opts: { profile?: string; card?: string; cardKeyFile?: string; wait?: number }) {
+  return {
+    profile: opts.profile,
+    card: opts.card,
+    wait: opts.wait,
+    key: opts.card ? cardKeyFrom(opts.cardKeyFile) : undefined,
+  };
 }
 
 export interface OpenTransport {
@@ -65,10 +103,20 @@ export async function openTransport(
     const t = withTrace(inner, opts, { tool });
     return { ...t, close: () => t.transport.close() };
   }
-  const embedded = openCard({ profile: opts.profile, card: opts.card });
+  const embedded = openCard(cardSource(opts));
   const t = withTrace(embeddedTransport(embedded.card, { onChange: () => embedded.save() }), opts, {
     tool,
     profile: embedded.profileName,
   });
-  return { ...t, embedded, close: () => t.transport.close() };
+  return {
+    ...t,
+    embedded,
+    close: async () => {
+      try {
+        await t.transport.close();
+      } finally {
+        embedded.close();
+      }
+    },
+  };
 }
