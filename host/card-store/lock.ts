@@ -44,7 +44,13 @@ function tryCreate(path: string, content: string): boolean {
     throw new Error(`${path}: cannot create lock file (${(e as NodeJS.ErrnoException).code})`);
   }
   try {
-    writeSync(fd, content);
+    const b = Buffer.from(content);
+    if (writeSync(fd, b) !== b.length) throw Object.assign(new Error('short write'), { code: 'EIO' });
+  } catch (e) {
+    try {
+      unlinkSync(path);
+    } catch {}
+    throw new Error(`${path}: cannot write lock file (${(e as NodeJS.ErrnoException).code})`);
   } finally {
     closeSync(fd);
   }
