@@ -9,6 +9,11 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
 export function readInputFile(path: string, what: string, max = MAX_INPUT_BYTES): string {
+  return readInputBytes(path, what, max).toString('utf8');
+}
+
+/** The bytes of a regular file of at most `max` bytes; errors name the file and say what it was for. */
+export function readInputBytes(path: string, what: string, max = MAX_INPUT_BYTES): Buffer {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before we can refuse it.
@@ -31,7 +36,7 @@ export function readInputFile(path: string, what: string, max = MAX_INPUT_BYTES)
       n += r;
       if (n > max) throw new Error(`${path}: ${what} is larger than ${max} bytes; the limit is ${max}`);
     }
-    return Buffer.concat(chunks, n).toString('utf8');
+    return Buffer.concat(chunks, n);
   } finally {
     closeSync(fd);
   }

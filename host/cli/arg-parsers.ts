@@ -60,3 +60,9 @@ export function pinDigits(v: string): string {
   if (!/^\d{4,8}$/.test(v)) throw new InvalidArgumentError('expected 4 to 8 digits');
   return v;
 }
+
+/** An IMSI: up to 15 digits (TS 23.003 §2.2), at least 6 (MCC, MNC, some MSIN). */
+export function imsiDigits(v: string): string {
+  if (!/^\d{6,15}$/.test(v)) throw new InvalidArgumentError('expected an IMSI of 6 to 15 digits');
+  return v;
+}

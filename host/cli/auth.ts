@@ -8,6 +8,7 @@ import { type AttachStep, attach, selectUsim } from '../network/attach.js';
 import { type Auc, createAuc } from '../network/auc.js';
 import { loadSubscribers, type SubscriberRecord, saveSubscribers } from '../network/subscribers.js';
 import type { CompiledProfile } from '../profile/load.js';
+import { imsiDigits, integer, pinDigits } from './arg-parsers.js';
 import { green, red } from './transcript.js';
 import {
   type OpenTransport,
@@ -97,17 +98,17 @@ export function registerAuth(program: Command): void {
     .option(
       '--imsi <imsi>',
       'subscriber to authenticate (default: the profile IMSI, or the only one in --hss)',
+      imsiDigits,
     )
-    .option('--count <n>', 'authentications in a row', '1')
+    .option('--count <n>', 'authentications in a row', integer(1, 1_000_000), 1)
     .option(
       '--pin <pin>',
       "PIN1 to verify first (default: an emulated card's profile PIN1; none if disabled)",
+      pinDigits,
     );
   transportOptions(cmd).action(
-    async (opts: TransportOpts & { hss?: string; imsi?: string; count: string; pin?: string }) => {
-      const count = Number.parseInt(opts.count, 10);
-      if (!Number.isInteger(count) || count < 1)
-        throw new Error(`--count must be a positive number, got "${opts.count}"`);
+    async (opts: TransportOpts & { hss?: string; imsi?: string; count: number; pin?: string }) => {
+      const count = opts.count;
       const t = await openTransport(opts, 'uicc auth');
       // RAND is fresh every run: a replay of this trace compares everything but the RAND-dependent bytes.
       t.recorder?.ignore({

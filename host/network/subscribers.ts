@@ -9,10 +9,11 @@
 // Error messages name the file, the subscriber and the field, never a key value.
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { constantsProblem, type MilenageConstants } from '../../applets/usim/milenage.js';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
+import { readInputFile } from '../input-file.js';
 
 export interface SubscriberRecord {
   imsi: string;
@@ -180,14 +181,7 @@ export function formatSubscriberFile(records: readonly SubscriberRecord[]): stri
 
 /** Reads and validates a subscriber file. Throws an Error naming the file and the problem. */
 export function loadSubscribers(file: string): SubscriberRecord[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'read error';
-    throw new Error(`${file}: cannot read (${code})`);
-  }
-  return parseSubscriberFile(text, file);
+  return parseSubscriberFile(readInputFile(file, 'subscriber file'), file);
 }
 
 /** Writes the records atomically: a 0600 temp file in the same directory, fsync, then rename over `file`. */
