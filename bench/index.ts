@@ -13,6 +13,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>
   trace: () => import('./trace.js'),
   pcsc: () => import('./pcsc.js'),
   scenario: () => import('./scenario.js'),
+  'card-image': () => import('./card-image.js'),
 };
 
 async function main(): Promise<void> {
