@@ -113,18 +113,20 @@ export function lockImage(image: string, waitSeconds = 0): ImageLock {
     }
     sleep(Math.min(50, Math.max(1, deadline - Date.now())));
   }
-  let held = true;
   const release = () => {
-    if (!held) return;
-    held = false;
-    process.off('exit', release);
+    if (!held.delete(release)) return;
     const h = readHolder(path);
     if (h?.pid === process.pid)
       try {
         unlinkSync(path);
       } catch {}
   };
-  // A process that ends without closing its card (an error, process.exit) still frees the image.
-  process.on('exit', release);
+  held.add(release);
   return { path, release };
 }
+
+/** Locks this process holds; one exit handler frees them all (an error or process.exit skips close()). */
+const held = new Set<() => void>();
+process.on('exit', () => {
+  for (const r of [...held]) r();
+});

@@ -1,13 +1,14 @@
 // `uicc ota`: remote file management over SMS-PP. Builds the secured packet for a TAR and keyset, sends it
 // as ENVELOPE(s) to the card (any transport), and prints the decoded PoR.
 
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { OtaKeyset } from '../../applets/ota/ota-config.js';
 import { decodeSpi } from '../../applets/ota/spi.js';
 import { buildCommand, dataOf } from '../../card-os/apdu.js';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
+import { writeFileDurably } from '../../card-os/image.js';
 import { swName } from '../../card-os/sw.js';
 import { decodeIccid } from '../codecs/iccid.js';
 import { readInputFile } from '../input-file.js';
@@ -142,7 +143,7 @@ export function registerOta(program: Command): void {
           cntr: opts.cntr,
         };
         const d = await deliverOta(t.transport, new OtaServer(book), req);
-        if (counterFile) writeFileSync(counterFile, JSON.stringify(book.entries()));
+        if (counterFile) writeFileDurably(counterFile, JSON.stringify(book.entries()), 'counter book');
         console.log(
           `card ${iccid}  TAR ${opts.tar.toUpperCase()}  CNTR ${d.cntr}  SPI ${opts.spi.toUpperCase()}  KIc ${opts.kic} KID ${opts.kid}`,
         );
