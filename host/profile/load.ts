@@ -72,7 +72,7 @@ export function parseProfileText(text: string, file: string): CompiledProfile {
 export function loadProfile(path: string): CompiledProfile {
   let text: string;
   try {
-    text = readInputFile(path, 'profile');
+    text = readInputFile(path, 'the profile');
   } catch (e) {
     const problem = (e as Error).message.replace(`${path}: `, '');
     throw new ProfileError([{ file: path, path: '', problem }]);

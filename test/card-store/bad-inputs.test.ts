@@ -52,7 +52,7 @@ describe('files that are not files, or too big', () => {
   });
 
   it('profile validate /dev/zero and a FIFO profile: refused, not read', async () => {
-    await fails(['profile', 'validate', '/dev/zero'], '/dev/zero: profile is not a regular file');
+    await fails(['profile', 'validate', '/dev/zero'], '/dev/zero: the profile is not a regular file');
     await fails(
       ['run', 'examples/read-imsi.apdu', '--profile', '/dev/zero'],
       '/dev/zero: profile is not a regular file',
