@@ -86,7 +86,14 @@ export function registerServe(program: Command): void {
             }
             if (card.nvm.steps !== steps) {
               steps = card.nvm.steps;
-              opened.save();
+              try {
+                opened.save();
+              } catch (e) {
+                // The answer must not reach the terminal unless what it reports is on disk: stop before the
+                // frame goes out (to the host this looks like a card removed mid-command).
+                console.error(`uicc serve: ${(e as Error).message}; stopping, the last answer was not sent`);
+                process.exit(2);
+              }
             }
           },
         });
