@@ -91,6 +91,23 @@ describe('card images with bad records or fields', () => {
     expect(text()).not.toContain('31FF');
   });
 
+  it("applet records are checked with the applet's own decoder; both bundled profiles' images pass", async () => {
+    const m2m = join(dir, 'm2m.img');
+    expect(await uicc('card', 'new', '--out', m2m, '--profile', 'profiles/m2m-keyslots.yaml')).toBe(0);
+    expect(await uicc('run', 'examples/read-imsi.apdu', '--card', m2m)).not.toBe(2);
+    const { img, json } = await image('sqn.img');
+    setRecord(json, 'usim/sqn', '00');
+    setRecord(json, 'secret/usim/keys', '0102');
+    writeFileSync(img, JSON.stringify(json));
+    await fails(
+      ['run', 'examples/read-imsi.apdu', '--card', img],
+      'usim/sqn: USIM SQN state (TS 33.102 Annex C) record is malformed',
+    );
+    expect(text()).toContain(
+      'secret/usim/keys: USIM subscriber keys (K, OPc, constants) record is malformed',
+    );
+  });
+
   it('an EF content of the wrong size is refused', async () => {
     const { img, json } = await image('ef.img');
     const key = 'ef/3F00/7FF0/6F07';
