@@ -70,6 +70,9 @@ describe('one card image, several processes', () => {
     const l = lockImage(img);
     expect(JSON.parse(readFileSync(`${img}.lock`, 'utf8')).pid).toBe(process.pid);
     expect(() => lockImage(img)).toThrow(`${img}: card image is in use by process ${process.pid}`);
+    const t0 = Date.now();
+    expect(() => lockImage(img, 0.3)).toThrow(/in use by process \d+ .*; waited 0.3 s/);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
     l.release();
     lockImage(img).release();
   });
