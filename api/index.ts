@@ -8,9 +8,10 @@ import { dataOf, swOf } from '../card-os/apdu.js';
 import { type Bytes, fromHex, toHex } from '../card-os/bytes.js';
 import type { CardOs } from '../card-os/card.js';
 import { createCard as createCardOs } from '../card-os/card.js';
-import { loadImage, saveImage } from '../card-os/image.js';
+import { saveImage } from '../card-os/image.js';
 import { swName } from '../card-os/sw.js';
 import { defaultProfilePath, prepareProfile } from '../host/card-factory.js';
+import { CardStore } from '../host/card-store/store.js';
 import { commandName } from '../host/decode/apdu.js';
 import type { CompiledProfile } from '../host/profile/load.js';
 import { parseScriptText, type Step } from '../host/script/parse.js';
@@ -177,7 +178,12 @@ export async function createCard(options: CardOptions = {}): Promise<Card> {
 
 /** A card continued from an image file (saved by `card.save()` or the CLI's `--card`). */
 export async function loadCard(image: string): Promise<Card> {
-  const img = loadImage(image);
+  // Through the image store: the image's lock is held while it is read, its journal (left by `uicc --card`)
+  // is replayed, and an encrypted image is refused with a clear message rather than misread.
+  const store = CardStore.open(image);
+  const img = store.found;
+  store.close();
+  if (!img) throw new Error(`${image}: no such card image`);
   const p = prepareProfile(img.profile.text, img.profile.name);
   return wrap(createCardOs(p.spec, { applets: p.applets, nvm: img.nvm }), img.profile, p.profile);
 }

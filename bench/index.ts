@@ -17,6 +17,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>
   scenario: () => import('./scenario.js'),
   startup: () => import('./startup.js'),
   shell: () => import('./shell.js'),
+  'card-image': () => import('./card-image.js'),
 };
 
 async function main(): Promise<void> {

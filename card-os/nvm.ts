@@ -75,6 +75,30 @@ export class Nvm {
   private store(key: string, value: Value): void {
     if (value === null && !this.base.has(key)) this.own.delete(key);
     else this.own.set(key, value);
+    this.changed?.add(key);
+  }
+
+  /** Keys stored since the last `takeChanges` (null until `trackChanges`): what a card-image journal appends. */
+  private changed: Set<string> | null = null;
+
+  trackChanges(): void {
+    this.changed ??= new Set();
+  }
+
+  /**
+   * The records stored since the last call, as they are now (null = deleted), and forgets them. Only whole
+   * transactions are ever visible here: staged writes reach `store` at commit.
+   */
+  takeChanges(): [string, Value][] {
+    if (!this.changed || this.changed.size === 0) return [];
+    const out: [string, Value][] = [...this.changed].map((k) => [k, this.own.get(k) ?? null]);
+    this.changed.clear();
+    return out;
+  }
+
+  /** True while a committed transaction's journal is not yet cleared (only after a simulated power loss). */
+  get journalPending(): boolean {
+    return this.journal !== null;
   }
 
   private physical(): void {

@@ -4,11 +4,14 @@
 // cache (host/profile/cache.ts) has no entry: `openCardLazy` loads it then, so a CLI run on a cached profile
 // never loads it.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CardOs, createCard } from '../card-os/card.js';
-import { loadImage, saveImage } from '../card-os/image.js';
+import { checkImageRecords } from './card-store/check.js';
+import type { CardKey } from './card-store/seal.js';
+import { CardStore } from './card-store/store.js';
+import { readInputFile } from './input-file.js';
 import { type Personalised, personalise } from './personalise.js';
 import { readCompiled, writeCompiled } from './profile/cache.js';
 import type { CompiledProfile } from './profile/compile.js';
@@ -29,11 +32,7 @@ export function defaultProfilePath(): string {
 }
 
 function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`${path}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  return readInputFile(path, what);
 }
 
 export interface OpenedCard {
@@ -41,8 +40,13 @@ export interface OpenedCard {
   profileName: string;
   /** The compiled profile the card was personalised from (its subscriber section seeds a test HSS). */
   profile: Personalised['profile'];
-  /** Saves the card image, if the card came from (or goes to) an image file. */
+  /**
+   * Makes the card's changes durable in its image, if it has one (a journal append, fsynced: call it
+   * before an answer that wrote goes back to the caller).
+   */
   save(): void;
+  /** Folds the journal into the image and releases the image's lock; call once, when done with the card. */
+  close(): void;
   imagePath?: string;
 }
 
@@ -51,6 +55,10 @@ export interface CardSource {
   profile?: string;
   /** Card image file: loaded if it exists, created from the profile otherwise, saved on every change. */
   card?: string;
+  /** Seconds to wait for another process holding the image (default: refuse at once). */
+  wait?: number;
+  /** Passphrase of an encrypted image (--card-key-file, UICC_CARD_KEY). */
+  key?: CardKey;
 }
 
 export type PreparedProfile = Personalised;
@@ -88,24 +96,51 @@ export function prepareProfileWith(
 
 export function openCardWith(src: CardSource, compile: ProfileCompiler | undefined): OpenedCard {
   const imagePath = src.card ? resolve(src.card) : undefined;
-  if (imagePath && existsSync(imagePath)) {
-    if (src.profile)
-      throw new Error(`${src.card}: the card image already exists; --profile only applies to new images`);
-    const img = loadImage(imagePath);
-    const p = prepareProfileWith(img.profile.text, img.profile.name, compile);
-    const card = createCard(p.spec, { applets: p.applets, nvm: img.nvm });
-    const save = () => saveImage(imagePath, { profile: img.profile, nvm: card.nvm.snapshot() });
-    return { card, profileName: img.profile.name, profile: p.profile, save, imagePath };
+  if (!imagePath) {
+    const profilePath = src.profile ?? defaultProfilePath();
+    const p = prepareProfileWith(readText(profilePath, 'profile'), profilePath, compile);
+    const card = createCard(p.spec, { applets: p.applets });
+    return { card, profileName: profilePath, profile: p.profile, save: () => {}, close: () => {} };
   }
-  const profilePath = src.profile ?? defaultProfilePath();
-  const text = readText(profilePath, 'profile');
-  const p = prepareProfileWith(text, profilePath, compile);
-  const card = createCard(p.spec, { applets: p.applets });
-  const save = imagePath
-    ? () => saveImage(imagePath, { profile: { name: profilePath, text }, nvm: card.nvm.snapshot() })
-    : () => {};
-  if (imagePath) save();
-  return { card, profileName: profilePath, profile: p.profile, save, imagePath };
+  const store = CardStore.open(imagePath, { wait: src.wait, key: src.key });
+  try {
+    const img = store.found;
+    let opened: { card: CardOs; profileName: string; profile: Personalised['profile'] };
+    let source: { name: string; text: string };
+    if (img) {
+      if (src.profile)
+        throw new Error(`${src.card}: the card image already exists; --profile only applies to new images`);
+      let p: Personalised;
+      try {
+        p = prepareProfileWith(img.profile.text, img.profile.name, compile);
+      } catch (e) {
+        if (e instanceof CompilerNeeded) throw e;
+        // The profile inside an image is the image's: say so, not only the name it was made from.
+        throw new Error(
+          `${imagePath}: the profile inside this card image is invalid:\n${(e as Error).message}`,
+        );
+      }
+      const card = createCard(p.spec, { applets: p.applets, nvm: img.nvm });
+      checkImageRecords(card, imagePath);
+      source = img.profile;
+      opened = { card, profileName: img.profile.name, profile: p.profile };
+    } else {
+      const profilePath = src.profile ?? defaultProfilePath();
+      const text = readText(profilePath, 'profile');
+      const p = prepareProfileWith(text, profilePath, compile);
+      source = { name: profilePath, text };
+      opened = {
+        card: createCard(p.spec, { applets: p.applets }),
+        profileName: profilePath,
+        profile: p.profile,
+      };
+    }
+    store.attach(source, opened.card.nvm);
+    return { ...opened, save: () => store.commit(), close: () => store.close(), imagePath };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
 }
 
 /** openCard that loads the profile compiler only when the compiled-profile cache misses. */

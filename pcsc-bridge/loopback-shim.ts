@@ -62,7 +62,9 @@ export async function buildLoopbackShim(): Promise<string> {
   const partial = `${out}.${process.pid}.tmp`;
   writeFileSync(src, SHIM_SOURCE);
   try {
-    await promisify(execFile)('cc', ['-shared', '-fPIC', '-O2', '-o', partial, src, '-ldl']);
+    await promisify(execFile)('cc', ['-shared', '-fPIC', '-O2', '-o', partial, src, '-ldl'], {
+      timeout: 60_000,
+    });
   } catch (e) {
     throw new Error(`cannot build the pcscd loopback shim with cc: ${(e as Error).message.split('\n')[0]}`);
   } finally {

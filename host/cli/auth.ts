@@ -8,6 +8,7 @@ import { type AttachStep, attach, selectUsim } from '../network/attach.js';
 import { type Auc, createAuc } from '../network/auc.js';
 import { loadSubscribers, type SubscriberRecord, saveSubscribers } from '../network/subscribers.js';
 import type { CompiledProfile } from '../profile/load.js';
+import { hostPort, imsiDigits, integer, nonEmpty, pinDigits } from './arg-parsers.js';
 import { identify5g, openHlr, snnFor, with5gKeys } from './auth-5g.js';
 import { green, red } from './transcript.js';
 import {
@@ -108,30 +109,38 @@ export function registerAuth(program: Command): void {
     .option(
       '--imsi <imsi>',
       'subscriber to authenticate (default: the profile IMSI, or the only one in --hss)',
+      imsiDigits,
     )
-    .option('--count <n>', 'authentications in a row', '1')
+    .option('--count <n>', 'authentications in a row', integer(1, 1_000_000), 1)
     .option(
       '--pin <pin>',
       "PIN1 to verify first (default: an emulated card's profile PIN1; none if disabled)",
+      pinDigits,
     )
     .option('--5g', 'SUCI from the card (GET IDENTITY) to SUPI by the SIDF, and the 5G AKA keys')
-    .option('--keys <file>', 'SIDF home network private keys for --5g (default: the profile sidf section)')
-    .option('--hlr <host:port>', 'take the vectors from an Osmocom HLR over GSUP instead of the local AuC');
+    .option(
+      '--keys <file>',
+      'SIDF home network private keys for --5g (default: the profile sidf section)',
+      nonEmpty,
+    )
+    .option(
+      '--hlr <host:port>',
+      'take the vectors from an Osmocom HLR over GSUP instead of the local AuC',
+      hostPort,
+    );
   transportOptions(cmd).action(
     async (
       opts: TransportOpts & {
         hss?: string;
         imsi?: string;
-        count: string;
+        count: number;
         pin?: string;
         '5g'?: boolean;
         keys?: string;
         hlr?: string;
       },
     ) => {
-      const count = Number.parseInt(opts.count, 10);
-      if (!Number.isInteger(count) || count < 1)
-        throw new Error(`--count must be a positive number, got "${opts.count}"`);
+      const count = opts.count;
       const t = await openTransport(opts, 'uicc auth');
       // RAND is fresh every run: a replay of this trace compares everything but the RAND-dependent bytes.
       t.recorder?.ignore({

@@ -1,11 +1,16 @@
 // `uicc profile validate|show` and `uicc card new`.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { saveImage } from '../../card-os/image.js';
 import { defaultProfilePath, openCard } from '../card-factory.js';
+import { cardKeyFrom } from '../card-store/seal.js';
+import { CardStore } from '../card-store/store.js';
+import { readInputFile } from '../input-file.js';
 import { describeProfile, loadProfile } from '../profile/load.js';
+import { nonEmpty } from './arg-parsers.js';
 import { registerCardInspect } from './card-inspect.js';
+import { cardKeyOption, waitOption } from './transport-options.js';
 
 export function registerCardCommands(program: Command): void {
   const profile = program.command('profile').description('check and display card profiles');
@@ -38,20 +43,30 @@ export function registerCardCommands(program: Command): void {
   card
     .command('new')
     .description('personalise a new card image from a profile')
-    .option('--profile <file>', 'profile (default: the default USIM profile)')
-    .requiredOption('--out <image>', 'card image file to write')
+    .option('--profile <file>', 'profile (default: the default USIM profile)', nonEmpty)
+    .requiredOption('--out <image>', 'card image file to write', nonEmpty)
     .option('--force', 'overwrite an existing image')
-    .action((opts: { profile?: string; out: string; force?: boolean }) => {
-      if (existsSync(opts.out) && !opts.force)
-        throw new Error(`${opts.out} exists (use --force to overwrite)`);
-      // The new card is made (and its profile checked) before anything replaces the old image; the write
-      // itself is atomic (temp file + rename).
-      const profilePath = opts.profile ?? defaultProfilePath();
-      const c = openCard({ profile: profilePath });
-      saveImage(opts.out, {
-        profile: { name: profilePath, text: readFileSync(profilePath, 'utf8') },
-        nvm: c.card.nvm.snapshot(),
-      });
-      console.log(`${opts.out}: new card from ${c.profileName}`);
-    });
+    .option(...cardKeyOption)
+    .option(...waitOption)
+    .action(
+      (opts: { profile?: string; out: string; force?: boolean; cardKeyFile?: string; wait?: number }) => {
+        if (existsSync(opts.out) && !opts.force)
+          throw new Error(`${opts.out} exists (use --force to overwrite)`);
+        // The new card is made (and its profile checked) before anything replaces the old image; the write
+        // itself is atomic (temp file + rename), under the image's lock.
+        const profilePath = opts.profile ?? defaultProfilePath();
+        const c = openCard({ profile: profilePath });
+        const store = CardStore.open(resolve(opts.out), {
+          key: cardKeyFrom(opts.cardKeyFile),
+          wait: opts.wait,
+          replace: true,
+        });
+        try {
+          store.attach({ name: profilePath, text: readInputFile(profilePath, 'profile') }, c.card.nvm);
+        } finally {
+          store.close();
+        }
+        console.log(`${opts.out}: new card from ${c.profileName}`);
+      },
+    );
 }

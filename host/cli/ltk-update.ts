@@ -3,7 +3,7 @@
 // accepted, the old ones refused (9862). The flow is host/scp11/ltk-update.ts; this prints its steps.
 // Key values are never printed: key check values (KCV, GPC §11.8.2 style) stand for them.
 
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { SD_APPLET_NAME } from '../../applets/security-domain/applet.js';
 import { SECURITY_LEVEL } from '../../applets/security-domain/secure-messaging.js';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
@@ -11,6 +11,7 @@ import { swHex, swName } from '../../card-os/sw.js';
 import { saveSubscribers } from '../network/subscribers.js';
 import { type LtkStep, updateLongTermKeys } from '../scp11/ltk-update.js';
 import { TEST_PKI } from '../scp11/pki.js';
+import { hexString, imsiDigits, pinDigits } from './arg-parsers.js';
 import { openHss, pinFor, printStep } from './auth.js';
 import { green, red } from './transcript.js';
 import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
@@ -76,19 +77,19 @@ function printLtkStep(s: LtkStep, hssWhere: string): void {
   }
 }
 
-function parseProfileId(v: string): number {
+function profileIdArg(v: string): number {
   const n = /^\d+$/.test(v)
     ? Number(v)
     : /^0x[0-9a-f]+$/i.test(v)
       ? Number.parseInt(v.slice(2), 16)
       : Number.NaN;
   if (!Number.isInteger(n) || n < 0 || n > 0xff)
-    throw new Error(`--profile-id is a key-slot index 0..255, got "${v}"`);
+    throw new InvalidArgumentError('expected a key-slot index 0..255 (decimal or 0x hex)');
   return n;
 }
 
 interface LtkOpts extends TransportOpts {
-  profileId: string;
+  profileId: number;
   derive?: boolean;
   hss?: string;
   imsi?: string;
@@ -103,20 +104,29 @@ export function registerLtkUpdate(program: Command): void {
       "replace a profile's long-term keys (K, OPc) through an SCP11a session with the security domain, " +
         'update the HSS, and check: AUTHENTICATE succeeds with the new keys and fails with the old ones',
     )
-    .requiredOption('--profile-id <n>', 'profile to update: its key-slot index (0: the active subscription)')
+    .requiredOption(
+      '--profile-id <n>',
+      'profile to update: its key-slot index (0: the active subscription)',
+      profileIdArg,
+    )
     .option('--derive', 'derivation mode: both ends derive the new keys from the session; no key is sent')
     .option(
       '--hss <file>',
       'subscriber file of the HSS (JSON), updated in place; default: an in-memory HSS from the card profile',
     )
-    .option('--imsi <imsi>', 'subscriber (default: the profile IMSI, or the only one in --hss)')
+    .option('--imsi <imsi>', 'subscriber (default: the profile IMSI, or the only one in --hss)', imsiDigits)
     .option(
       '--pin <pin>',
       "PIN1 to verify before the closing AUTHENTICATE (default: an emulated card's profile PIN1)",
+      pinDigits,
     )
-    .option('--sd-aid <aid>', "security domain AID (default: the profile's, else A000000151000000)");
+    .option(
+      '--sd-aid <aid>',
+      "security domain AID (default: the profile's, else A000000151000000)",
+      hexString(5, 16),
+    );
   transportOptions(cmd).action(async (opts: LtkOpts) => {
-    const profileId = parseProfileId(opts.profileId);
+    const profileId = opts.profileId;
     const t = await openTransport(opts, 'uicc ltk-update');
     try {
       const { auc: hss, imsi } = openHss(opts, t);

@@ -1,20 +1,23 @@
 // `uicc ota`: remote file management over SMS-PP. Builds the secured packet for a TAR and keyset, sends it
 // as ENVELOPE(s) to the card (any transport), and prints the decoded PoR.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { OtaKeyset } from '../../applets/ota/ota-config.js';
 import { decodeSpi } from '../../applets/ota/spi.js';
 import { buildCommand, dataOf } from '../../card-os/apdu.js';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
+import { writeFileDurably } from '../../card-os/image.js';
 import { swName } from '../../card-os/sw.js';
 import { decodeIccid } from '../codecs/iccid.js';
+import { readInputFile } from '../input-file.js';
 import { send } from '../network/attach.js';
 import { CounterBook } from '../ota/counter-book.js';
 import { deliverOta } from '../ota/deliver.js';
 import { OtaServer } from '../ota/ota-server.js';
 import { otaSchema } from '../profile/applets.js';
+import { hexBytes, integer, nonEmpty } from './arg-parsers.js';
 import { green, red } from './transcript.js';
 import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
 
@@ -28,7 +31,7 @@ function hexArg(v: string, name: string, bytes: number): number {
 export function loadKeysets(file: string): OtaKeyset[] {
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(file, 'utf8'), { schema: 'failsafe' }); // scalars stay text, as in profiles
+    doc = parseYaml(readInputFile(file, 'OTA keys'), { schema: 'failsafe', maxAliasCount: 100 }); // scalars stay text, as in profiles
   } catch (e) {
     throw new Error(`${file}: cannot read keys (${(e as Error).message.split('\n')[0]})`);
   }
@@ -41,18 +44,55 @@ export function loadKeysets(file: string): OtaKeyset[] {
   return r.data.keysets;
 }
 
+/** The counter book file: [["iccid/tar", last counter], ...]; errors name the file. */
+export function readCounterFile(file: string): [string, number][] {
+  let j: unknown;
+  try {
+    j = JSON.parse(readInputFile(file, 'counter book'));
+  } catch (e) {
+    if ((e as Error).message.startsWith(file)) throw e;
+    throw new Error(`${file}: counter book is not JSON (${(e as Error).message})`);
+  }
+  if (!Array.isArray(j))
+    throw new Error(`${file}: counter book must be a list of ["ICCID/TAR", counter] pairs`);
+  return j.map((e, i) => {
+    if (
+      !Array.isArray(e) ||
+      typeof e[0] !== 'string' ||
+      !Number.isSafeInteger(e[1]) ||
+      e[1] < 0 ||
+      e[1] > 2 ** 40 - 1
+    )
+      throw new Error(`${file}: counter book entry ${i + 1} must be ["ICCID/TAR", counter 0..2^40-1]`);
+    return [e[0], e[1]] as [string, number];
+  });
+}
+
 export function registerOta(program: Command): void {
   const cmd = program
     .command('ota')
     .description('send remote file management commands in an OTA secured packet (SMS-PP) and print the PoR')
     .argument('<apdu...>', 'command APDUs of the remote script (hex)')
-    .option('--tar <hex>', 'TAR: B00010 UICC RFM, B00011 USIM RFM', 'B00011')
-    .option('--kic <hex>', 'KIc byte (key version high nibble, algorithm low)', '22')
-    .option('--kid <hex>', 'KID byte', '22')
-    .option('--spi <hex>', 'SPI, 2 bytes (TS 102 225 §5.1.1)', '1639')
-    .option('--keys <file>', 'OTA keysets (YAML, like a profile ota: section); default: the card profile')
-    .option('--cntr <n>', 'counter to send (default: the next from the counter book)')
-    .option('--counters <file>', 'counter book (JSON) kept between runs; default: beside --card, else none');
+    .option('--tar <hex>', 'TAR: B00010 UICC RFM, B00011 USIM RFM', hexBytes(3), 'B00011')
+    .option('--kic <hex>', 'KIc byte (key version high nibble, algorithm low)', hexBytes(1), '22')
+    .option('--kid <hex>', 'KID byte', hexBytes(1), '22')
+    .option('--spi <hex>', 'SPI, 2 bytes (TS 102 225 §5.1.1)', hexBytes(2), '1639')
+    .option(
+      '--keys <file>',
+      'OTA keysets (YAML, like a profile ota: section); default: the card profile',
+      nonEmpty,
+    )
+    // CNTR is 5 bytes (TS 102 225 §5.1.1); 2^40 - 1 is the largest.
+    .option(
+      '--cntr <n>',
+      'counter to send (default: the next from the counter book)',
+      integer(0, 2 ** 40 - 1),
+    )
+    .option(
+      '--counters <file>',
+      'counter book (JSON) kept between runs; default: beside --card, else none',
+      nonEmpty,
+    );
   transportOptions(cmd).action(
     async (
       apdus: string[],
@@ -62,7 +102,7 @@ export function registerOta(program: Command): void {
         kid: string;
         spi: string;
         keys?: string;
-        cntr?: string;
+        cntr?: number;
         counters?: string;
       },
     ) => {
@@ -86,9 +126,7 @@ export function registerOta(program: Command): void {
         else throw new Error('no OTA keys: give --keys FILE');
         const counterFile = opts.counters ?? (opts.card ? `${opts.card}.ota-counters.json` : undefined);
         const book = new CounterBook(
-          counterFile && existsSync(counterFile)
-            ? (JSON.parse(readFileSync(counterFile, 'utf8')) as [string, number][])
-            : [],
+          counterFile && existsSync(counterFile) ? readCounterFile(counterFile) : [],
         );
         // The card names itself by its ICCID (EF.ICCID, SFI 02, always readable).
         const iccid =
@@ -102,10 +140,10 @@ export function registerOta(program: Command): void {
           kid,
           keysets,
           script,
-          cntr: opts.cntr ? Number(opts.cntr) : undefined,
+          cntr: opts.cntr,
         };
         const d = await deliverOta(t.transport, new OtaServer(book), req);
-        if (counterFile) writeFileSync(counterFile, JSON.stringify(book.entries()));
+        if (counterFile) writeFileDurably(counterFile, JSON.stringify(book.entries()), 'counter book');
         console.log(
           `card ${iccid}  TAR ${opts.tar.toUpperCase()}  CNTR ${d.cntr}  SPI ${opts.spi.toUpperCase()}  KIc ${opts.kic} KID ${opts.kid}`,
         );

@@ -9,18 +9,20 @@ import { connectCardToVpcd, VPCD_DEFAULT_PORT } from '../../pcsc-bridge/vpcd-car
 import { openCard } from '../card-factory.js';
 import { openRecorder } from '../trace/open.js';
 import { maskedHex, TraceRenderer } from '../trace/render.js';
+import { integer, oneOf } from './arg-parsers.js';
+import { cardImageOptions, cardSource } from './transport-options.js';
 
 export function registerServe(program: Command): void {
-  program
-    .command('serve')
+  cardImageOptions(program.command('serve'))
     .description('run an emulated card behind pcscd (vsmartcard vpcd) until stopped')
     .option('--profile <file>', 'card profile (default: profiles/default-usim.yaml)')
     .option('--card <image>', 'card image: loaded if present, created otherwise, saved on every change')
-    .option('--port <n>', `vpcd port (default ${VPCD_DEFAULT_PORT})`)
+    .option('--port <n>', `vpcd port (default ${VPCD_DEFAULT_PORT})`, integer(0, 65535))
     .option('--reverse', 'listen for vpcd (reversed mode) instead of connecting to it')
     .option(
       '--protocol <p>',
       "auto | t0 | t1: how the card answers (vpcd forwards no PPS); auto = the ATR's first protocol, as in-process",
+      oneOf('auto', 't0', 't1'),
       'auto',
     )
     .option('--log', 'print every exchange')
@@ -33,20 +35,18 @@ export function registerServe(program: Command): void {
       async (opts: {
         profile?: string;
         card?: string;
-        port?: string;
+        port?: number;
+        cardKeyFile?: string;
+        wait?: number;
         reverse?: boolean;
         protocol: string;
         log?: boolean;
         trace?: string[];
       }) => {
-        const port = opts.port === undefined ? VPCD_DEFAULT_PORT : Number.parseInt(opts.port, 10);
-        if (!Number.isInteger(port) || port < 0 || port > 65535)
-          throw new Error(`--port must be 0..65535, got "${opts.port}"`);
-        const opened = openCard({ profile: opts.profile, card: opts.card });
+        const port = opts.port ?? VPCD_DEFAULT_PORT;
+        const opened = openCard(cardSource(opts));
         const card = opened.card;
-        const p = opts.protocol.toLowerCase();
-        if (!['auto', 't0', 't1'].includes(p))
-          throw new Error(`--protocol must be auto, t0 or t1, got "${opts.protocol}"`);
+        const p = opts.protocol;
         // auto keeps the protocol the card has in-process, so one script gives the same transcript both ways;
         // hosts that apply the T=0 rules (pySim, scriptor's GET RESPONSE lines) work with it under either
         // protocol pcsc-lite settles on.
@@ -86,7 +86,14 @@ export function registerServe(program: Command): void {
             }
             if (card.nvm.steps !== steps) {
               steps = card.nvm.steps;
-              opened.save();
+              try {
+                opened.save();
+              } catch (e) {
+                // The answer must not reach the terminal unless what it reports is on disk: stop before the
+                // frame goes out (to the host this looks like a card removed mid-command).
+                console.error(`uicc serve: ${(e as Error).message}; stopping, the last answer was not sent`);
+                process.exit(2);
+              }
             }
           },
         });
@@ -104,7 +111,7 @@ export function registerServe(program: Command): void {
         });
         await conn.close();
         await recorder?.close();
-        opened.save();
+        opened.close();
       },
     );
 }

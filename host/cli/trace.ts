@@ -1,9 +1,9 @@
 // `uicc replay TRACE` (send a recorded trace to a card, report differences, exit code for CI) and
 // `uicc trace show|diff` (read traces). docs/traces.md.
 
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
+import { readInputFile } from '../input-file.js';
 import { type CompiledRule, rulesFromDocument } from '../trace/ignore.js';
 import { readTraceFile } from '../trace/jsonl.js';
 import {
@@ -16,6 +16,7 @@ import {
 } from '../trace/replay.js';
 import { loadSecrets, type Secrets } from '../trace/secrets.js';
 import { showTrace } from '../trace/show.js';
+import { integer } from './arg-parsers.js';
 import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
 
 /** Exit codes of replay and diff: 0 same, 1 differences, 3 some recorded commands could not be sent. */
@@ -32,12 +33,7 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export function loadRuleFiles(files: readonly string[] = []): CompiledRule[] {
   return files.flatMap((f) => {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch (e) {
-      throw new Error(`${f}: cannot read ignore rules (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
+    const text = readInputFile(f, 'ignore rules');
     let doc: unknown;
     try {
       doc = parse(text, { schema: 'failsafe' });
@@ -133,10 +129,13 @@ export function registerTraceCommands(program: Command): void {
     )
     .argument('<trace>', 'trace file')
     .option('-v, --verbose', 'expand every exchange: full bytes and decoded details')
-    .option('--expand <n>', 'expand exchange number N; repeatable', collect)
+    .option('--expand <n>', 'expand exchange number N; repeatable', (v: string, p: number[] = []) => [
+      ...p,
+      integer(1, 2 ** 31)(v.replace(/^#/, '')),
+    ])
     .option('--errors', 'only exchanges answered with an error status word')
-    .action((file: string, opts: { verbose?: boolean; expand?: string[]; errors?: boolean }) => {
-      const expand = new Set((opts.expand ?? []).map((n) => Number.parseInt(n.replace(/^#/, ''), 10)));
+    .action((file: string, opts: { verbose?: boolean; expand?: number[]; errors?: boolean }) => {
+      const expand = new Set(opts.expand ?? []);
       for (const l of showTrace(readTraceFile(file), {
         colour: colourOn(),
         all: opts.verbose,

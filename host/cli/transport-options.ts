@@ -3,15 +3,19 @@
 
 import type { Command } from 'commander';
 import { type OpenedCard, openCardLazy } from '../card-source.js';
+import { cardKeyFrom } from '../card-store/seal.js';
 import { type TraceOpts, withTrace } from '../trace/open.js';
 import type { TraceRecorder } from '../trace/recorder.js';
 import { embeddedTransport } from '../transport/embedded.js';
 import type { ExchangeRecorder, Transport } from '../transport/transport.js';
+import { nonEmpty, seconds } from './arg-parsers.js';
 
 export interface TransportOpts extends TraceOpts {
   profile?: string;
   card?: string;
   reader?: string;
+  cardKeyFile?: string;
+  wait?: number;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -26,7 +30,7 @@ export function traceOption(cmd: Command): Command {
 }
 
 export function transportOptions(cmd: Command): Command {
-  return traceOption(cmd)
+  traceOption(cmd)
     .option(
       '--profile <file>',
       'card profile (YAML) for the embedded emulator (default: profiles/default-usim.yaml)',
@@ -35,7 +39,41 @@ export function transportOptions(cmd: Command): Command {
       '--card <image>',
       'card image file: loaded if present, created otherwise; state persists between runs',
     )
-    .option('--reader <name>', 'use a PC/SC reader instead of the embedded emulator (see `uicc readers`)');
+    .option(
+      '--reader <name>',
+      'use a PC/SC reader instead of the embedded emulator (see `uicc readers`)',
+      nonEmpty,
+    );
+  return cardImageOptions(cmd);
+}
+
+/**
+ * --card-key-file and --wait: how a --card image is opened (encrypted; waiting for another process that
+ * holds it). Shared with `uicc serve` and `uicc card new`.
+ */
+export const cardKeyOption = [
+  '--card-key-file <file>',
+  'passphrase file of an encrypted card image (or env UICC_CARD_KEY); new images are created encrypted',
+  nonEmpty,
+] as const;
+export const waitOption = [
+  '--wait <seconds>',
+  'wait up to SECONDS for another process using the --card image (default: refuse at once)',
+  seconds,
+] as const;
+
+export function cardImageOptions(cmd: Command): Command {
+  return cmd.option(...cardKeyOption).option(...waitOption);
+}
+
+/** The --card image options as openCard takes them. */
+export function cardSource(opts: { profile?: string; card?: string; cardKeyFile?: string; wait?: number }) {
+  return {
+    profile: opts.profile,
+    card: opts.card,
+    wait: opts.wait,
+    key: opts.card ? cardKeyFrom(opts.cardKeyFile) : undefined,
+  };
 }
 
 export interface OpenTransport {
@@ -70,7 +108,7 @@ export async function openTransport(
     const t = withTrace(inner, opts, { tool });
     return { ...t, close: () => t.transport.close() };
   }
-  const src = { profile: opts.profile, card: opts.card };
+  const src = cardSource(opts);
   let embedded = await openCardLazy(src);
   let current = embeddedTransport(embedded.card, { onChange: () => embedded.save() });
   let recorder: ExchangeRecorder | undefined;
@@ -88,6 +126,7 @@ export async function openTransport(
   };
   const t = withTrace(swappable, opts, { tool, profile: embedded.profileName });
   const renew = async () => {
+    embedded.close();
     embedded = await openCardLazy(src);
     current = embeddedTransport(embedded.card);
     if (recorder) {
@@ -96,7 +135,17 @@ export async function openTransport(
     }
     result.embedded = embedded;
   };
-  const result: OpenTransport = { ...t, embedded, close: () => t.transport.close() };
+  const result: OpenTransport = {
+    ...t,
+    embedded,
+    close: async () => {
+      try {
+        await t.transport.close();
+      } finally {
+        embedded.close();
+      }
+    },
+  };
   if (!opts.card) result.renew = renew;
   return result;
 }

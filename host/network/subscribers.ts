@@ -11,13 +11,12 @@
 // same directory, then rename) and the file is created mode 0600: it holds the operator's keys.
 // Error messages name the file, the subscriber and the field, never a key value.
 
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { constantsProblem, type MilenageConstants } from '../../applets/usim/milenage.js';
 import type { SubscriberKeys } from '../../applets/usim/subscriber-keys.js';
 import { DEFAULT_TUAK_PARAMS, type TuakParams, tuakParamsProblem } from '../../applets/usim/tuak.js';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
+import { writeFileDurably } from '../../card-os/image.js';
+import { readInputFile } from '../input-file.js';
 
 export interface SubscriberRecord {
   imsi: string;
@@ -271,33 +270,13 @@ export function formatSubscriberFile(records: readonly SubscriberRecord[]): stri
 
 /** Reads and validates a subscriber file. Throws an Error naming the file and the problem. */
 export function loadSubscribers(file: string): SubscriberRecord[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'read error';
-    throw new Error(`${file}: cannot read (${code})`);
-  }
-  return parseSubscriberFile(text, file);
+  return parseSubscriberFile(readInputFile(file, 'subscriber file'), file);
 }
 
-/** Writes the records atomically: a 0600 temp file in the same directory, fsync, then rename over `file`. */
+/**
+ * Writes the records durably and atomically (card-os/image.ts writeFileDurably: every write's count checked,
+ * fsync of the file and its folder, rename): a full disk leaves the previous file and an error naming it.
+ */
 export function saveSubscribers(file: string, records: readonly SubscriberRecord[]): void {
-  const tmp = join(dirname(file), `.${randomBytes(6).toString('hex')}.subscribers.tmp`);
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, formatSubscriberFile(records));
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  try {
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileDurably(file, formatSubscriberFile(records), 'subscriber file');
 }

@@ -2,10 +2,11 @@
 // ProfileError naming the file, line, place and reason, e.g.
 //   profiles/x.yaml:42: mf.adf[USIM].files[EF.IMSI].size: 8 is too small for the contents (9 bytes)
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as z from 'zod';
+import { readInputFile } from '../input-file.js';
 import { type CompiledProfile, CompileIssues, compileDocument } from './compile.js';
 import { describePath, type PathKey, ProfileError, type ProfileIssue } from './error.js';
 import { type ProfileDoc, profileSchema } from './schema.js';
@@ -79,10 +80,10 @@ export function parseYamlWith<T>(text: string, file: string, schema: z.ZodType<T
 export function loadProfile(path: string): CompiledProfile {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readInputFile(path, 'the profile');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new ProfileError([{ file: path, path: '', problem: `cannot read the profile (${code})` }]);
+    const problem = (e as Error).message.replace(`${path}: `, '');
+    throw new ProfileError([{ file: path, path: '', problem }]);
   }
   return parseProfileText(text, path);
 }

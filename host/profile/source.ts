@@ -2,7 +2,17 @@
 // `ref: 81` or `fid: 6F07` and long digit strings never turn into numbers; the schema interprets them.
 // A LineCounter maps nodes back to line numbers for error messages.
 
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from 'yaml';
 import { type PathKey, ProfileError } from './error.js';
 
 export interface ProfileSource {
@@ -12,6 +22,9 @@ export interface ProfileSource {
   /** 1-based line of the node at `path`, or of its nearest ancestor present in the source. */
   lineOf(path: readonly PathKey[]): number | undefined;
 }
+
+/** Cap on alias expansions (yaml's maxAliasCount): a profile has no need for more. */
+const MAX_ALIAS_EXPANSIONS = 1000;
 
 export function parseYaml(text: string, file: string): ProfileSource {
   const lineCounter = new LineCounter();
@@ -28,9 +41,31 @@ export function parseYaml(text: string, file: string): ProfileSource {
   }
   const lineAt = (n: Node | null | undefined) =>
     n?.range ? lineCounter.linePos(n.range[0]).line : undefined;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+  } catch (e) {
+    // An alias bomb ("billion laughs"): nested aliases that expand exponentially. Reported at the first
+    // alias, since the expansion has no single culprit.
+    let line: number | undefined;
+    visit(doc, {
+      Alias(_, n) {
+        line = lineAt(n);
+        return visit.BREAK;
+      },
+    });
+    throw new ProfileError([
+      {
+        file,
+        line,
+        path: '',
+        problem: `YAML: aliases expand too far (more than ${MAX_ALIAS_EXPANSIONS} expansions; ${(e as Error).message.split('\n')[0]})`,
+      },
+    ]);
+  }
   return {
     file,
-    data: doc.toJS({ maxAliasCount: 1000 }),
+    data,
     lineOf: (path) => {
       let node: unknown = doc.contents;
       let line = lineAt(doc.contents);

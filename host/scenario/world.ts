@@ -3,7 +3,6 @@
 // subscriber and its fleet of emulated cards. Every actor keeps its own state; they meet only through the
 // calls the scenario makes.
 
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Device } from '../actors/device.js';
 import { keysOfSecret } from '../actors/escrow.js';
@@ -11,6 +10,7 @@ import { M2mSubscriber } from '../actors/m2m-subscriber.js';
 import { Manufacturer, type SlotMode } from '../actors/manufacturer.js';
 import { Operator } from '../actors/operator.js';
 import { prepareProfile, projectRoot } from '../card-factory.js';
+import { readInputFile } from '../input-file.js';
 import type { Personalised } from '../personalise.js';
 import { cryptoRandom, type RandomBytes } from '../random.js';
 
@@ -48,7 +48,7 @@ export class World {
 
   constructor(o: WorldOptions = {}) {
     const file = o.profile ?? defaultScenarioProfile();
-    this.template = prepareProfile(readFileSync(file, 'utf8'), file);
+    this.template = prepareProfile(readInputFile(file, 'profile'), file);
     this.random = o.random ?? cryptoRandom();
     this.shard = o.shard ?? 0;
     this.manufacturer = new Manufacturer(

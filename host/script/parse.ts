@@ -2,8 +2,8 @@
 // `reset`, `exit`, `#` comments; plus expectations (`=> 9000`, `=> 61xx`, `=> 08 09 10 * 9000`), named
 // commands (`select 6F07`), `@step`, `@include`, `@set` / `@save` variables (`${NAME}`).
 
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { readInputFile } from '../input-file.js';
 import { checkCommand } from './check.js';
 
 export interface Where {
@@ -113,9 +113,9 @@ export function parseScriptText(text: string, file: string, seen: Set<string> = 
             throw new ScriptError(at, `@include cycle: ${rest} is already being included`);
           let inc: string;
           try {
-            inc = readFileSync(target, 'utf8');
-          } catch {
-            throw new ScriptError(at, `cannot read included file ${rest}`);
+            inc = readInputFile(target, 'included script');
+          } catch (e) {
+            throw new ScriptError(at, `cannot include ${rest}: ${(e as Error).message}`);
           }
           steps.push(...parseScriptText(inc, target, new Set([...seen, target])));
           return;
@@ -159,11 +159,6 @@ export function parseScriptText(text: string, file: string, seen: Set<string> = 
 }
 
 export function parseScriptFile(path: string): Step[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`${path}: cannot read script (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  const text = readInputFile(path, 'script');
   return parseScriptText(text, path, new Set([resolve(path)]));
 }

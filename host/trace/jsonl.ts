@@ -2,10 +2,11 @@
 // header ("type": "trace"); then exchanges, resets, notes and ignore rules in recording order. Masked
 // bytes are written "**" in the hex and listed under "masked", so the file says what was hidden.
 
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
 import { swHex } from '../../card-os/sw.js';
+import { MAX_INPUT_BYTES, readInputBytes } from '../input-file.js';
 import { compileRule, type IgnoreRule, ignoreRuleSchema } from './ignore.js';
 import { MASK_BYTE, type Redaction, type RenderedEvent, type Trace, type TraceHeader } from './model.js';
 import type { TraceSink } from './recorder.js';
@@ -186,9 +187,9 @@ export function parseTraceText(text: string, file: string): Trace {
 export function readTraceFile(path: string): Trace {
   let buf: Buffer;
   try {
-    buf = readFileSync(path);
+    buf = readInputBytes(path, 'trace', 16 * MAX_INPUT_BYTES);
   } catch (e) {
-    throw new TraceFileError(`${path}: cannot read trace (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new TraceFileError((e as Error).message);
   }
   if (buf.length >= 4 && (buf.readUInt32LE(0) === 0xa1b2c3d4 || buf.readUInt32BE(0) === 0xa1b2c3d4))
     throw new TraceFileError(

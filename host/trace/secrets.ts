@@ -6,10 +6,10 @@
 //   adm1: "3838383838383838"     # any other value: hex bytes, exactly as many as were masked
 // The values stay in memory; nothing here prints them.
 
-import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { type Bytes, concat, fromHex } from '../../card-os/bytes.js';
 import { pinBlock } from '../commands.js';
+import { readInputFile } from '../input-file.js';
 import type { Redaction } from './model.js';
 
 export type Secrets = Map<string, Bytes>;
@@ -43,9 +43,9 @@ export function parseSecrets(text: string, file: string): Secrets {
 export function loadSecrets(path: string): Secrets {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readInputFile(path, 'secrets');
   } catch (e) {
-    throw new SecretsError(`${path}: cannot read secrets (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new SecretsError((e as Error).message);
   }
   return parseSecrets(text, path);
 }

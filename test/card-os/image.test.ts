@@ -21,6 +21,7 @@ describe('card images', () => {
     expect(tx(a.card, '00D6000009080910101032547600').sw).toBe('9000');
     tx(a.card, '002000010839393939FFFFFFFF'); // one wrong PIN1
     a.save();
+    a.close();
     const b = openCard({ card: path });
     b.card.protocol = 1;
     expect(tx(b.card, '00200001').sw).toBe('63C2');
@@ -32,7 +33,7 @@ describe('card images', () => {
   it('images are versioned and bad ones are refused with a reason', () => {
     const d = dir();
     const path = join(d, 'card.json');
-    openCard({ card: path }).save();
+    openCard({ card: path }).close();
     const img = JSON.parse(readFileSync(path, 'utf8'));
     expect(img.format).toBe('uicc-card-image');
     expect(img.version).toBe(1);

@@ -343,7 +343,9 @@ describe('subscriber file', () => {
     );
     expect(() => parseSubscriberFile('{"version": 2, "subscribers": []}', 'x.json')).toThrow(/version/);
     const missing = join(dir, 'nope.json');
-    expect(() => loadSubscribers(missing)).toThrow(new Error(`${missing}: cannot read (ENOENT)`));
+    expect(() => loadSubscribers(missing)).toThrow(
+      new Error(`${missing}: cannot read subscriber file (ENOENT)`),
+    );
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, fileWith({ ...good, k: '00' }));
     expect(() => loadSubscribers(bad)).toThrow(

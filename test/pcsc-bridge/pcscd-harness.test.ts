@@ -36,6 +36,8 @@ async function handStartedPcscd(): Promise<{ proc: ChildProcess; cleanup: () => 
   const proc = spawn('pcscd', ['--foreground', '--info', '--config', dir], {
     env: { ...process.env, LD_PRELOAD: await buildLoopbackShim() },
     stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000, // the test stops it; this bounds its life if the test dies first
+    killSignal: 'SIGKILL',
   });
   let out = '';
   await new Promise<void>((resolve, reject) => {
@@ -46,6 +48,10 @@ async function handStartedPcscd(): Promise<{ proc: ChildProcess; cleanup: () => 
     proc.stdout!.on('data', take);
     proc.stderr!.on('data', take);
     proc.once('exit', (code) => reject(new Error(`hand-started pcscd exited (${code}):\n${out}`)));
+    setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`hand-started pcscd not ready after 15 s:\n${out}`));
+    }, 15_000).unref();
   });
   return { proc, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -78,7 +84,7 @@ describe.sequential('pcscd harness', () => {
     try {
       ({ proc: leftover, cleanup } = await handStartedPcscd());
       // A lock held by a process that no longer exists, naming that daemon: what a killed test worker leaves.
-      const dead = spawn('true');
+      const dead = spawn('true', { stdio: 'ignore', timeout: 10_000 });
       await once(dead, 'exit');
       writeFileSync(PCSCD_LOCK_FILE, JSON.stringify({ owner: dead.pid, pcscd: leftover.pid }));
       const exited = once(leftover, 'exit');

@@ -37,6 +37,8 @@ describe.sequential('uicc serve behind pcscd, and --reader', () => {
     serve = spawn('node', [BIN, 'serve', '--port', String(harness.port), '--card', join(dir, 'card.json')], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 300_000, // afterAll stops it; this bounds its life if the test dies first
+      killSignal: 'SIGKILL',
     });
     await waitForReader(harness.readerName, { cardPresent: true, timeoutMs: 15_000 });
   });

@@ -2,28 +2,31 @@
 // vpcd's side of the wire protocol (for the card's client and reversed modes without pcscd), and an IccCard
 // wrapper that changes only the ATR.
 
-import { execFile } from 'node:child_process';
 import net from 'node:net';
-import { promisify } from 'node:util';
 import type { TestContext } from 'vitest';
 import type { Bytes } from '../../card-os/bytes.js';
 import type { IccCard } from '../../card-os/icc.js';
 import { pcscdAvailability } from '../../pcsc-bridge/pcscd-harness.js';
 import { createFrameParser, encodeControl, encodeFrame, VPCD_CTRL } from '../../pcsc-bridge/vpcd-frames.js';
+import { runChild } from '../support/child.js';
 
 export type Gate = { ok: true } | { ok: false; reason: string };
 
-export const run = promisify(execFile);
+/** Tools run by these tests: a timeout, stdin closed (test/support/child.ts). */
+export const run = runChild;
 
 /** Whether the real pcscd + vpcd + smartcard stack can be used. */
 export function pcscdGate(): Promise<Gate> {
   return pcscdAvailability();
 }
 
-/** Whether a command-line tool is installed (it prints its usage or version when asked). */
+/**
+ * Whether a command-line tool is installed (it prints its usage or version when asked). The probe gets no
+ * stdin and 10 s: `scriptor -h` with a card present connects to it and would otherwise wait for input.
+ */
 export async function toolGate(tool: string, args: string[], pkg: string): Promise<Gate> {
   try {
-    await run(tool, args);
+    await run(tool, args, { timeout: 10_000 });
     return { ok: true };
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

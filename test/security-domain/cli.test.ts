@@ -4,7 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { kcv } from '../../applets/security-domain/aes.js';
 import { toHex } from '../../card-os/bytes.js';
 import { formatSubscriberFile, loadSubscribers } from '../../host/network/subscribers.js';
@@ -71,8 +71,17 @@ describe('uicc ltk-update', () => {
     expect(await uicc('ltk-update', '--profile-id', '1')).toBe(2);
     expect(text()).toContain('uicc: profile update refused: 6A88 (Referenced data not found)');
     out.length = 0;
+    // Checked when commander parses the option, which reports on stderr.
+    const err: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => {
+      err.push(String(c));
+      return true;
+    });
     expect(await uicc('ltk-update', '--profile-id', '256')).toBe(2);
-    expect(text()).toContain('--profile-id is a key-slot index 0..255, got "256"');
+    spy.mockRestore();
+    expect(err.join('')).toContain(
+      "option '--profile-id <n>' argument '256' is invalid. expected a key-slot index 0..255",
+    );
     out.length = 0;
     expect(await uicc('ltk-update')).toBe(2);
   });

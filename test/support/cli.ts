@@ -21,18 +21,44 @@ export interface ProcessResult {
   stderr: string;
 }
 
+/** Longest a CLI child process may run in a test before it is killed. */
+export const CHILD_TIMEOUT_MS = 60_000;
+
 /** `node bin/uicc.js ARGS` from the project root (npm test builds dist/ first). */
 export async function uiccProcess(...args: string[]): Promise<ProcessResult> {
+  return uiccWith({}, ...args);
+}
+
+export interface ChildOptions {
+  /** Extra environment. */
+  env?: Record<string, string>;
+  /** Shell commands run first, in the same shell that then execs uicc (e.g. `ulimit -f 8`). */
+  shell?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * The CLI as a child with a timeout (SIGKILL when it passes) and stdin closed, so a test never leaves a
+ * process behind or waits on one forever.
+ */
+export async function uiccWith(o: ChildOptions, ...args: string[]): Promise<ProcessResult> {
+  const [file, argv] = o.shell
+    ? ['bash', ['-c', `${o.shell}\nexec node "$0" "$@"`, BIN, ...args]]
+    : ['node', [BIN, ...args]];
   try {
-    const r = await run('node', [BIN, ...args], {
+    const p = run(file, argv as string[], {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', UICC_CACHE_DIR: CACHE_DIR },
-      timeout: 120_000,
+      env: { ...process.env, NO_COLOR: '1', UICC_CACHE_DIR: CACHE_DIR, ...o.env },
+      timeout: o.timeoutMs ?? CHILD_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
     });
+    p.child.stdin?.end();
+    const r = await p;
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+    const x = e as { code: number | string; signal?: string; stdout: string; stderr: string };
+    if (x.signal) throw new Error(`uicc ${args.join(' ')}: killed by ${x.signal} (timeout?)\n${x.stderr}`);
+    return { code: Number(x.code), stdout: x.stdout, stderr: x.stderr };
   }
 }
 

@@ -73,7 +73,7 @@ describe('pcap file', () => {
 
 const hasTshark = (() => {
   try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
+    execFileSync('tshark', ['--version'], { stdio: 'ignore', timeout: 30_000 });
     return true;
   } catch {
     return false;
@@ -106,7 +106,7 @@ describe.skipIf(!hasTshark && !process.env.CI)(
           '-e',
           '_ws.col.Info',
         ],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 },
       );
       const rows = out
         .trim()
@@ -137,6 +137,7 @@ describe.skipIf(!hasTshark && !process.env.CI)(
       const data = execFileSync('tshark', ['-r', pcap, '-Y', 'gsm_sim.apdu.ins == 0x20', '-x'], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 30_000,
       });
       expect(data).toContain('2a 2a 2a 2a 2a 2a 2a 90 00');
     });

@@ -14,7 +14,11 @@ import { concat, fromHex, readUintBE, toHex, uintBE } from '../../card-os/bytes.
 import { SW } from '../../card-os/sw.js';
 
 const TOOL = 'osmo-auc-gen';
-const probe = spawnSync(TOOL, ['--help'], { encoding: 'utf8' });
+const probe = spawnSync(TOOL, ['--help'], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'pipe'],
+  timeout: 10_000,
+});
 const missing = probe.error !== undefined;
 const why = missing ? ` [skipped: ${TOOL} not found; apt-get install -y libosmocore-utils]` : '';
 
@@ -25,6 +29,7 @@ function osmo(args: string[]): Map<string, string> {
   const out = execFileSync(TOOL, ['-3', '-a', 'milenage', ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 10_000,
   });
   const fields = new Map<string, string>();
   for (const line of out.split('\n')) {
