@@ -12,6 +12,7 @@ import { ExchangeDecoder } from '../decode/apdu.js';
 import { contentDecoder } from '../decode/content.js';
 import { ScriptError } from '../script/parse.js';
 import { commandBytes } from '../script/run.js';
+import { maskedCommandHex } from '../trace/redact.js';
 import { getResponseCla } from '../transport/cla.js';
 import type { Transport } from '../transport/transport.js';
 import { dim, red, spaced } from './transcript.js';
@@ -27,18 +28,23 @@ const HELP = () =>
   ].join('\n');
 
 /**
- * What goes into the history file: PIN and key commands without their secrets (named `verify`/`*-pin` with
- * arguments, and hex VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK PIN APDUs with data).
+ * What goes into the history file, by the one masking rule of traces and logs (host/trace/redact.ts): a line
+ * that makes an APDU carrying a secret (PIN blocks, PUT KEY, key blocks, unciphered OTA scripts...) is kept as
+ * that APDU with the secret bytes as "**"; a line that makes no APDU keeps only its first word, unless it is a
+ * shell keyword (it might be a mistyped command with a PIN in it).
  */
 export function historyLine(line: string): string {
   const t = line.trim();
-  const words = t.split(/\s+/);
-  if (/^(verify|change-pin|disable-pin|enable-pin|unblock-pin)$/i.test(words[0] ?? '') && words.length > 2)
-    return `${words[0]} ${words[1]} ***`;
-  const hex = t.replace(/\s+/g, '');
-  if (/^[0-9a-fA-F]+$/.test(hex) && hex.length > 10 && /^(20|24|26|28|2C)$/i.test(hex.slice(2, 4)))
-    return `${hex.slice(0, 10)} ***`;
-  return line;
+  if (/^(help|\?|exit|quit|reset|raw (on|off))$/i.test(t) || t.startsWith('#')) return line;
+  let cmd: Bytes;
+  try {
+    cmd = commandBytes(t, { file: 'shell', line: 0 });
+  } catch {
+    const first = t.split(/\s+/)[0]!;
+    return first === t ? line : `${first} ***`;
+  }
+  const masked = maskedCommandHex(cmd);
+  return masked.includes('*') ? masked : line;
 }
 
 /** One shell line -> printed lines. Exported for tests. */
