@@ -2,6 +2,9 @@
 // §9.5 and §11.1.9-11.1.13. The counter is decremented in its own committed NVM write BEFORE the comparison
 // and restored only after a match, so cutting power at any point of a check can never give a try back: an
 // attacker who tears every attempt still gets at most "retry limit" comparisons.
+// The applets' key checks have no retry counter to protect: OTA RC/CC/DS (TS 102 225 §5.1) and SCP11
+// MACs (GPC Amd F) are rejected per packet or session with no persistent try count, and replay is the
+// OTA counter's job (applets/ota/counter.ts). A future check with a counter behind it goes through here.
 
 import type { Bytes } from '../bytes.js';
 import type { Nvm } from '../nvm.js';
