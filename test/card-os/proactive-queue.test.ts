@@ -6,21 +6,26 @@ import { describe, expect, it } from 'vitest';
 import { decodeSpi } from '../../applets/ota/spi.js';
 import { fromHex, toHex } from '../../card-os/bytes.js';
 import { MAX_PROACTIVE_PENDING } from '../../card-os/card.js';
+import { deliverOta } from '../../host/ota/deliver.js';
 import { OtaServer } from '../../host/ota/ota-server.js';
 import { OTA_TEST_KEYSETS } from '../../host/ota/test-keys.js';
+import { embeddedTransport } from '../../host/transport/embedded.js';
 import { newCard, tx } from '../support/uicc.js';
 
-/** SMS-PP download of a secured packet that asks for its PoR by SMS-SUBMIT (SPI2 39: a proactive command). */
+/** A secured packet that asks for its PoR by SMS-SUBMIT (SPI2 39: the PoR is a proactive command). */
+const REQUEST = {
+  iccid: '89882110000000000000',
+  tar: 0xb00011,
+  spi: decodeSpi(0x16, 0x39)!,
+  kic: 0x22,
+  kid: 0x22,
+  keysets: OTA_TEST_KEYSETS,
+  script: fromHex('00A40004026F07'),
+};
+
+/** The SMS-PP download ENVELOPE of REQUEST, with a fresh counter. */
 function smsPpWithPorBySubmit(server: OtaServer): string {
-  const prepared = server.prepare({
-    iccid: '89882110000000000000',
-    tar: 0xb00011,
-    spi: decodeSpi(0x16, 0x39)!,
-    kic: 0x22,
-    kid: 0x22,
-    keysets: OTA_TEST_KEYSETS,
-    script: fromHex('00A40004026F07'),
-  });
+  const prepared = server.prepare(REQUEST);
   expect(prepared.envelopes).toHaveLength(1);
   return `${toHex(prepared.envelopes[0]!)}00`; // with Le: the response data comes directly under T=1
 }
@@ -65,5 +70,14 @@ describe('proactive queue bound', () => {
     tx(card, '80120000FF');
     expect(card.queueProactive(fromHex('D009810301130082028183'), applet)).toBe(false);
     expect(card.pendingProactive).toBe(MAX_PROACTIVE_PENDING - 1);
+  });
+
+  it('the OTA server side sees the refused ENVELOPE as a failed delivery, not as a missing PoR', async () => {
+    const card = newCard({ protocol: 1 });
+    const server = new OtaServer();
+    expect(tx(card, smsPpWithPorBySubmit(server)).sw).toMatch(/^91/);
+    const d = await deliverOta(embeddedTransport(card), server, REQUEST);
+    expect(d.por).toBeUndefined();
+    expect(d.failure).toEqual({ kind: 'envelope', index: 0, count: 1, sw: 0x9300 });
   });
 });
