@@ -66,8 +66,12 @@ export interface AppletContext {
   hasKey(ref: number): boolean;
   /** Opens a session that runs commands with the given access rights and, optionally, an application selected. */
   openSession(opts: { grants: number[]; selectAid?: Bytes }): IsolatedSession;
-  /** Queues a proactive command (TS 102 223); the terminal is told with 91xx and FETCHes it. */
-  queueProactive(command: Bytes): void;
+  /**
+   * Queues a proactive command (TS 102 223); the terminal is told with 91xx and FETCHes it. False when the
+   * card already holds proactive commands from an earlier exchange (one proactive session at a time): the
+   * command is dropped and the applet decides what that means for it.
+   */
+  queueProactive(command: Bytes): boolean;
   /** TERMINAL PROFILE as last sent by the terminal (TS 102 223 §5.2), empty before. */
   terminalProfile(): Bytes;
   /**

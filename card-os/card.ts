@@ -18,6 +18,10 @@ import { type ChannelState, newChannel, newSession, type Session } from './sessi
 import { SW } from './sw.js';
 
 /** What a command handler gets. */
+
+/** Most proactive commands pending at once: a concatenated SMS has at most 255 segments (TS 23.040 §9.2.3.24.1). */
+export const MAX_PROACTIVE_PENDING = 255;
+
 export interface Exec {
   cmd: Command;
   os: CardOs;
@@ -86,6 +90,9 @@ export class CardOs implements IccCard {
   private session: Session;
   private powered = true;
   private proactive: { cmd: Bytes; owner: Applet | undefined }[] = [];
+  /** Terminal exchanges so far; the pending proactive commands all come from exchange `proactiveFrom`. */
+  private exchanges = 0;
+  private proactiveFrom = -1;
   private lastProactiveOwner: Applet | undefined;
   private termProfile: Bytes = new Uint8Array(0);
   /** Per-applet RAM, cleared at reset (volatile state such as secure sessions). */
@@ -132,6 +139,7 @@ export class CardOs implements IccCard {
   transmit(raw: Bytes): Bytes {
     try {
       if (!this.powered) return response(SW.TECHNICAL_PROBLEM);
+      this.exchanges++;
       return this.exchange(raw, this.session, false);
     } catch (e) {
       if (e instanceof PowerLoss) throw e;
@@ -305,8 +313,25 @@ export class CardOs implements IccCard {
     x.session.channels[n] = undefined;
   }
 
-  queueProactive(cmd: Bytes, owner: Applet | undefined): void {
+  /**
+   * Queues a proactive command; false when it cannot be (the caller is told, nothing is kept). The card
+   * holds the commands of one proactive session only (TS 102 223 §6.1, TS 102 221 §7.4.2.2: the terminal
+   * is told with 91xx and FETCHes them one after the other): a command can join the pending ones only if
+   * they come from the same terminal exchange (e.g. the segments of one PoR), at most
+   * MAX_PROACTIVE_PENDING of them. ENVELOPEs are refused with 9300 while any is pending (`cat.ts`), so a
+   * terminal that never FETCHes cannot make the card hold more.
+   */
+  queueProactive(cmd: Bytes, owner: Applet | undefined): boolean {
+    if (this.proactive.length > 0 && this.proactiveFrom !== this.exchanges) return false;
+    if (this.proactive.length >= MAX_PROACTIVE_PENDING) return false;
+    this.proactiveFrom = this.exchanges;
     this.proactive.push({ cmd, owner });
+    return true;
+  }
+
+  /** Proactive commands waiting for FETCH. */
+  get pendingProactive(): number {
+    return this.proactive.length;
   }
 
   peekProactive(): Bytes | undefined {

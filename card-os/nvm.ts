@@ -63,6 +63,17 @@ export class Nvm {
     this.write(key, null);
   }
 
+  /**
+   * Writes one record in its own physical step at once, even inside a transaction: a retry counter must be
+   * spent durably before the comparison it guards (TS 102 221 §9.5), and rolling back or tearing the
+   * surrounding transaction must not give the try back. Reads inside the transaction see the new value.
+   */
+  setDurable(key: string, value: Bytes): void {
+    this.physical();
+    this.store(key, value);
+    if (this.staged?.has(key)) this.staged.set(key, value);
+  }
+
   private write(key: string, value: Value): void {
     if (this.staged) {
       this.staged.set(key, value);

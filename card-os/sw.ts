@@ -2,6 +2,7 @@
 
 export const SW = {
   OK: 0x9000,
+  TOOLKIT_BUSY: 0x9300,
   WARN_NO_INFO: 0x6200,
   WARN_CORRUPTED: 0x6281,
   WARN_EOF: 0x6282,

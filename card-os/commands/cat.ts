@@ -20,6 +20,11 @@ export function envelope(x: Exec): Reply {
   if (cmd.data.length === 0) return { sw: SW.WRONG_LENGTH };
   const tlv = readBer(cmd.data);
   if (!tlv || tlv.length !== cmd.data.length) return { sw: SW.WRONG_DATA };
+  // A proactive command still waits for FETCH: the card is busy with a proactive session and takes no
+  // ENVELOPE (9300, TS 102 221 §10.2.1.1); the terminal retries later or, for an SMS-PP download, answers
+  // the network with RP-ERROR (TS 31.111 §7.1.1.2). Nothing of the ENVELOPE is processed, so a terminal
+  // that never FETCHes cannot make the card queue more.
+  if (os.pendingProactive > 0) return { sw: SW.TOOLKIT_BUSY };
   const applet = os.applets.find((a) => a.envelopeTags?.includes(tlv.tag) && a.envelope);
   // No applet for this envelope: TS 102 221 §11.2.2 has the card answer as for an unsupported
   // data download (6A80 would make terminals retry; 9000 without data is what cards do).

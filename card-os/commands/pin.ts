@@ -22,11 +22,7 @@ export function verify(x: Exec): Reply {
   if (!s) return { sw: SW.REFERENCED_DATA_NOT_FOUND };
   if (cmd.le !== undefined || (cmd.data.length !== 0 && cmd.data.length !== 8))
     return { sw: SW.WRONG_LENGTH };
-  return apply(
-    x,
-    s.ref,
-    x.os.nvm.transaction(() => verifyPin(x.os.nvm, s, cmd.data, x.session.verified.has(s.ref))),
-  );
+  return apply(x, s.ref, verifyPin(x.os.nvm, s, cmd.data, x.session.verified.has(s.ref)));
 }
 
 export function change(x: Exec): Reply {

@@ -21,7 +21,9 @@ export type Condition =
   | { kind: 'never' }
   | { kind: 'key'; ref: number }
   | { kind: 'or'; of: Condition[] }
-  | { kind: 'and'; of: Condition[] };
+  | { kind: 'and'; of: Condition[] }
+  /** None of `of` is satisfied. */
+  | { kind: 'not'; of: Condition[] };
 
 export interface Rule {
   /** AM byte (tag 80) or undefined for a command-header rule. */
@@ -33,10 +35,19 @@ export interface Rule {
 
 const NEVER: Condition = { kind: 'never' };
 
-function parseCondition(t: Tlv): Condition | undefined {
+/**
+ * Security condition DO templates, ISO/IEC 7816-4 §5.4.3.2 Table "Security condition data objects" (which
+ * TS 102 221 §9.2.4 uses for EF.ARR): A0 OR template, A7 NOT template, AF AND template.
+ */
+export const SC_TEMPLATE = { 0xa0: 'or', 0xa7: 'not', 0xaf: 'and' } as const;
+
+/** Nesting deeper than this is refused (fail closed) rather than recursed into. */
+const MAX_DEPTH = 8;
+
+function parseCondition(t: Tlv, depth = 0): Condition | undefined {
   switch (t.tag) {
     case 0x90:
-      return { kind: 'always' };
+      return t.value.length === 0 ? { kind: 'always' } : undefined;
     case 0x97:
       return NEVER;
     case 0xa4: {
@@ -47,16 +58,19 @@ function parseCondition(t: Tlv): Condition | undefined {
       return { kind: 'key', ref: ref.value[0]! };
     }
     case 0xa0:
-    case 0xa7: {
-      const inner = parseBer(t.value);
-      if (!inner) return undefined;
+    case 0xa7:
+    case 0xaf: {
+      // A template that is empty, too deep or holds anything unknown is not understood: the caller
+      // counts it as "never", so a NOT around an unknown condition can never grant access.
+      const inner = depth < MAX_DEPTH ? parseBer(t.value) : undefined;
+      if (!inner?.length) return undefined;
       const of: Condition[] = [];
       for (const x of inner) {
-        const c = parseCondition(x);
+        const c = parseCondition(x, depth + 1);
         if (!c) return undefined;
         of.push(c);
       }
-      return { kind: t.tag === 0xa0 ? 'or' : 'and', of };
+      return { kind: SC_TEMPLATE[t.tag], of };
     }
     default:
       return undefined;
@@ -129,6 +143,8 @@ export function satisfied(c: Condition, has: (ref: number) => boolean): boolean 
       return c.of.some((x) => satisfied(x, has));
     case 'and':
       return c.of.every((x) => satisfied(x, has));
+    case 'not':
+      return !c.of.some((x) => satisfied(x, has));
   }
 }
 

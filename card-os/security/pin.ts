@@ -5,6 +5,7 @@ import { type Bytes, equalCt } from '../bytes.js';
 import type { PinSpec } from '../fs/model.js';
 import type { Nvm } from '../nvm.js';
 import { SW } from '../sw.js';
+import { checkSecret, type RetryCounter } from './secret-check.js';
 
 export interface PinStatus {
   enabled: boolean;
@@ -32,10 +33,6 @@ export function readStatus(nvm: Nvm, ref: number): PinStatus | undefined {
   const s = nvm.get(pinStateKey(ref));
   if (!s || s.length < 3) return undefined;
   return { enabled: s[0] === 1, tries: s[1]!, unblockTries: s[2]! };
-}
-
-function writeStatus(nvm: Nvm, ref: number, st: PinStatus): void {
-  nvm.set(pinStateKey(ref), Uint8Array.of(st.enabled ? 1 : 0, st.tries, st.unblockTries));
 }
 
 /**
@@ -70,16 +67,35 @@ export interface PinResult {
  */
 const retries = (n: number) => 0x63c0 | Math.min(n, 15);
 
-/** Checks a presented PIN, updating the retry counter (TS 102 221 §11.1.9). */
-function check(nvm: Nvm, spec: PinSpec, st: PinStatus, presented: Bytes): boolean {
-  const value = nvm.get(pinValueKey(spec.ref));
-  const ok = value !== undefined && equalCt(value, presented);
-  if (ok) {
-    if (st.tries !== spec.maxTries) writeStatus(nvm, spec.ref, { ...st, tries: spec.maxTries });
-  } else {
-    writeStatus(nvm, spec.ref, { ...st, tries: st.tries - 1 });
-  }
-  return ok;
+const statusRecord = (st: PinStatus) => Uint8Array.of(st.enabled ? 1 : 0, st.tries, st.unblockTries);
+
+/**
+ * The PIN retry counter ("tries") or the UNBLOCK PIN retry counter ("unblockTries") of a PIN, both in its
+ * status record (TS 102 221 §9.5.2).
+ */
+function counterOf(spec: PinSpec, st: PinStatus, which: 'tries' | 'unblockTries'): RetryCounter {
+  return {
+    key: pinStateKey(spec.ref),
+    left: st[which],
+    max: which === 'tries' ? spec.maxTries : spec.maxUnblockTries,
+    record: (n) => statusRecord({ ...st, [which]: n }),
+  };
+}
+
+/**
+ * Checks a presented PIN through `checkSecret` (try spent before the comparison, restored on a match);
+ * `onMatch` runs in the same transaction as the restore.
+ */
+function check(nvm: Nvm, spec: PinSpec, st: PinStatus, presented: Bytes, onMatch?: () => void): boolean {
+  return checkSecret(
+    nvm,
+    counterOf(spec, st, 'tries'),
+    () => {
+      const value = nvm.get(pinValueKey(spec.ref));
+      return value !== undefined && equalCt(value, presented);
+    },
+    onMatch,
+  );
 }
 
 /**
@@ -109,12 +125,9 @@ export function changePin(nvm: Nvm, spec: PinSpec, data: Bytes): PinResult {
   const st = readStatus(nvm, spec.ref)!;
   if (st.tries === 0) return { sw: SW.AUTH_METHOD_BLOCKED };
   if (!st.enabled) return { sw: SW.REFERENCED_DATA_INVALIDATED };
-  return nvm.transaction(() => {
-    if (!check(nvm, spec, st, oldPin)) return { sw: retries(st.tries - 1), revoked: true };
-    nvm.set(pinValueKey(spec.ref), newPin.slice());
-    writeStatus(nvm, spec.ref, { ...st, tries: spec.maxTries });
-    return { sw: SW.OK, verified: true };
-  });
+  if (!check(nvm, spec, st, oldPin, () => nvm.set(pinValueKey(spec.ref), newPin.slice())))
+    return { sw: retries(st.tries - 1), revoked: true };
+  return { sw: SW.OK, verified: true };
 }
 
 /** DISABLE PIN (enable = false) and ENABLE PIN (enable = true), TS 102 221 §11.1.11-12. */
@@ -126,11 +139,10 @@ export function setPinEnabled(nvm: Nvm, spec: PinSpec, data: Bytes, enable: bool
   if (st.tries === 0) return { sw: SW.AUTH_METHOD_BLOCKED };
   if (st.enabled === enable)
     return { sw: enable ? SW.CONDITIONS_NOT_SATISFIED : SW.REFERENCED_DATA_INVALIDATED };
-  return nvm.transaction(() => {
-    if (!check(nvm, spec, st, data)) return { sw: retries(st.tries - 1), revoked: true };
-    writeStatus(nvm, spec.ref, { enabled: enable, tries: spec.maxTries, unblockTries: st.unblockTries });
-    return { sw: SW.OK, verified: enable };
-  });
+  const setFlag = () =>
+    nvm.set(pinStateKey(spec.ref), statusRecord({ ...st, enabled: enable, tries: spec.maxTries }));
+  if (!check(nvm, spec, st, data, setFlag)) return { sw: retries(st.tries - 1), revoked: true };
+  return { sw: SW.OK, verified: enable };
 }
 
 /** UNBLOCK PIN: PUK || new PIN; empty data asks for the unblock counter (TS 102 221 §11.1.13). */
@@ -144,15 +156,17 @@ export function unblockPin(nvm: Nvm, spec: PinSpec, data: Bytes): PinResult {
   const newPin = data.subarray(8, 16);
   if (!validPinBlock(spec.ref, newPin)) return { sw: SW.WRONG_DATA };
   if (st.unblockTries === 0) return { sw: SW.AUTH_METHOD_BLOCKED };
-  if (!equalCt(puk, data.subarray(0, 8))) {
-    const left = st.unblockTries - 1;
-    writeStatus(nvm, spec.ref, { ...st, unblockTries: left });
-    return { sw: retries(left), revoked: true };
-  }
-  return nvm.transaction(() => {
+  const unblock = () => {
     nvm.set(pinValueKey(spec.ref), newPin.slice());
-    // Unblocking also enables the PIN (TS 102 221 §11.1.13).
-    writeStatus(nvm, spec.ref, { enabled: true, tries: spec.maxTries, unblockTries: spec.maxUnblockTries });
-    return { sw: SW.OK, verified: true };
-  });
+    // Unblocking also enables the PIN and resets its counter (TS 102 221 §11.1.13).
+    nvm.set(
+      pinStateKey(spec.ref),
+      statusRecord({ enabled: true, tries: spec.maxTries, unblockTries: spec.maxUnblockTries }),
+    );
+  };
+  if (
+    !checkSecret(nvm, counterOf(spec, st, 'unblockTries'), () => equalCt(puk, data.subarray(0, 8)), unblock)
+  )
+    return { sw: retries(st.unblockTries - 1), revoked: true };
+  return { sw: SW.OK, verified: true };
 }

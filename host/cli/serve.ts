@@ -7,8 +7,9 @@ import { toHex } from '../../card-os/bytes.js';
 import { consoleLogger } from '../../pcsc-bridge/logger.js';
 import { connectCardToVpcd, VPCD_DEFAULT_PORT } from '../../pcsc-bridge/vpcd-card.js';
 import { openCard } from '../card-factory.js';
+import { exchangeLogLines } from '../trace/exchange-log.js';
 import { openRecorder } from '../trace/open.js';
-import { maskedHex, TraceRenderer } from '../trace/render.js';
+import { TraceRenderer } from '../trace/render.js';
 import { integer, oneOf } from './arg-parsers.js';
 import { cardImageOptions, cardSource } from './transport-options.js';
 
@@ -68,22 +69,9 @@ export function registerServe(program: Command): void {
           logger: consoleLogger('uicc serve', false),
           onExchange: (e) => {
             recorder?.record(e);
-            if (logger) {
-              // The same masking as traces: no PIN, key or CK/IK in the log.
-              const r = logger.render({
-                kind: 'exchange',
-                t: 0,
-                ms: e.elapsedMs,
-                command: e.command,
-                response: e.response,
-              });
-              if (r.kind === 'exchange') {
-                console.log(`> ${maskedHex(e.command, r.redactions, 'command')}  ${r.name}`);
-                console.log(
-                  `< ${maskedHex(e.response, r.redactions, 'response')}  ${r.status}  (${e.elapsedMs.toFixed(2)} ms)`,
-                );
-              }
-            }
+            // The same masking as traces: no PIN, key or CK/IK in the log.
+            if (logger)
+              for (const l of exchangeLogLines(logger, e.command, e.response, e.elapsedMs)) console.log(l);
             if (card.nvm.steps !== steps) {
               steps = card.nvm.steps;
               try {

@@ -16,6 +16,7 @@ import { complete } from '../shell/complete.js';
 import { exchange } from '../shell/exchange.js';
 import { discoverTree, selectNode, treeFromSpec } from '../shell/file-tree.js';
 import { currentPath, SHELL_COMMANDS, type ShellContext, ShellError, send } from '../shell/session.js';
+import { maskedCommandHex } from '../trace/redact.js';
 import type { Transport } from '../transport/transport.js';
 import { dim, red, spaced } from './transcript.js';
 import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
@@ -32,22 +33,35 @@ const HELP = () =>
   ].join('\n');
 
 /**
- * What goes into the history file: PIN and key commands without their secrets (named `verify`/`*-pin` with
- * arguments, and hex VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK PIN APDUs with data).
+ * What goes into the history file, by the one masking rule of traces and logs (host/trace/redact.ts): a line
+ * that makes an APDU carrying a secret (PIN blocks, PUT KEY, key blocks, unciphered OTA scripts...) is kept as
+ * that APDU with the secret bytes as "**"; a line that makes no APDU keeps only its first word, unless it is a
+ * shell keyword (it might be a mistyped command with a PIN in it).
  */
 export function historyLine(line: string): string {
   const t = line.trim();
+  if (/^(help|\?|exit|quit|reset|raw (on|off))$/i.test(t) || t.startsWith('#')) return line;
   const words = t.split(/\s+/);
-  if (/^(verify|change-pin|disable-pin|enable-pin|unblock-pin)$/i.test(words[0] ?? '') && words.length > 2)
-    return `${words[0]} ${words[1]} ***`;
+  // pySim-shell's CHV commands carry PINs as arguments: keep the options, mask the values.
   if (/^(verify_chv|change_chv|unblock_chv|enable_chv|disable_chv|verify_adm)$/i.test(words[0] ?? '')) {
     const kept = words.slice(1).filter((w, i, a) => w.startsWith('--') || a[i - 1] === '--pin-nr');
-    if (kept.length < words.length - 1) return [words[0], ...kept, '***'].join(' ');
+    return kept.length < words.length - 1 ? [words[0], ...kept, '***'].join(' ') : line;
   }
-  const hex = t.replace(/\s+/g, '');
-  if (/^[0-9a-fA-F]+$/.test(hex) && hex.length > 10 && /^(20|24|26|28|2C)$/i.test(hex.slice(2, 4)))
-    return `${hex.slice(0, 10)} ***`;
-  return line;
+  // Anything that makes an APDU (hex, a named command, pySim's `apdu [options] HEX`) is kept as the APDU
+  // masked by the one rule of traces and logs (host/trace/redact.ts).
+  const apdu = /^apdu$/i.test(words[0] ?? '') ? (words[words.length - 1] ?? '') : t;
+  let cmd: Bytes;
+  try {
+    cmd = commandBytes(apdu, { file: 'shell', line: 0 });
+  } catch {
+    // Not an APDU: a file-system command (select, read_binary...) stays; a mistyped secret command is masked.
+    const secretWord = /^(verify|change-pin|disable-pin|enable-pin|unblock-pin)$/i.test(words[0] ?? '');
+    return (secretWord && words.length > 2) || (/^apdu$/i.test(words[0] ?? '') && words.length > 1)
+      ? `${words[0]} ***`
+      : line;
+  }
+  const masked = maskedCommandHex(cmd);
+  return masked.includes('*') ? masked : line;
 }
 
 /** One shell line -> printed lines. Exported for tests. */

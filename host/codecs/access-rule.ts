@@ -8,7 +8,10 @@
 // Command-header DO 84 (INS): e.g. 84 01 32 = INCREASE, 84 01 D4 = RESIZE FILE.
 // Security conditions: 90 00 always, 97 00 never, A4 06 83 01 <key ref> 95 01 08 (user verification of
 // that PIN/ADM key); several SC DOs after one AM DO, or an OR template A0, mean any of them; an AND
-// template AF means all of them.
+// template AF means all of them; a NOT template A7 means none of them (ISO/IEC 7816-4 §5.4.3.2, the SC DO
+// tags TS 102 221 §9.2.4 uses; the card's evaluator reads the same table, card-os/security/arr.ts).
+// Text: `PIN1|ADM1` any, `PIN1&ADM1` all, `!PIN2` not; `|` and `&` are not mixed without parentheses:
+// `(PIN1&ADM1)|ADM2`, `ADM1&!(PIN1|PIN2)`.
 //
 // Encoding is canonical: AM bits with the same condition share one AM byte, AM DOs in ascending order of
 // their AM byte, then command-header DOs in the order written. This reproduces the 14 standard rules of
@@ -37,9 +40,9 @@ const INS_NAMES: [string, number][] = [
 export type Condition =
   | { kind: 'always' }
   | { kind: 'never' }
-  /** Any one of the keys (one key: just that key). */
-  | { kind: 'any'; refs: number[] }
-  | { kind: 'all'; refs: number[] };
+  | { kind: 'key'; ref: number }
+  | { kind: 'or' | 'and'; of: Condition[] }
+  | { kind: 'not'; of: Condition };
 
 export type Operation = { am: number } | { ins: number };
 
@@ -71,26 +74,59 @@ function parseOp(word: string): Operation {
   throw new Error(`unknown operation "${word}" (one of: ${known.join(', ')})`);
 }
 
+const KEY_NAMES = 'always, never or a key name (PIN1..8, 2PIN1..8, UPIN, ADM1..10)';
+
+/** Parses a condition: keys, always/never, `!x`, `(x)`, and one kind of `|` or `&` per parenthesis level. */
 function parseCondition(text: string): Condition {
-  const t = text.trim();
-  if (t.toLowerCase() === 'always') return { kind: 'always' };
-  if (t.toLowerCase() === 'never') return { kind: 'never' };
-  if (t.includes('|') && t.includes('&')) throw new Error(`"${t}" mixes | and &`);
-  const all = t.includes('&');
-  const refs = t.split(all ? '&' : '|').map((name) => {
-    const k = keyRefByName(name.trim());
-    if (!k)
-      throw new Error(
-        `"${name.trim()}" is not always, never or a key name (PIN1..8, 2PIN1..8, UPIN, ADM1..10)`,
-      );
-    return k.ref;
-  });
-  return { kind: all ? 'all' : 'any', refs };
+  const tokens = text.match(/\s*([()|&!]|[^()|&!\s]+)/g)?.map((t) => t.trim()) ?? [];
+  let i = 0;
+  const fail = (why: string): never => {
+    throw new Error(`"${text.trim()}": ${why}`);
+  };
+  const unary = (): Condition => {
+    const t = tokens[i++];
+    if (t === undefined) return fail('a condition is missing');
+    if (t === '!') return { kind: 'not', of: unary() };
+    if (t === '(') {
+      const c = list();
+      if (tokens[i++] !== ')') fail('a ")" is missing');
+      return c;
+    }
+    if (t.toLowerCase() === 'always') return { kind: 'always' };
+    if (t.toLowerCase() === 'never') return { kind: 'never' };
+    const k = keyRefByName(t);
+    if (!k) throw new Error(`"${t}" is not ${KEY_NAMES}`);
+    return { kind: 'key', ref: k!.ref };
+  };
+  const list = (): Condition => {
+    const of = [unary()];
+    let op: string | undefined;
+    while (tokens[i] === '|' || tokens[i] === '&') {
+      if (op && tokens[i] !== op) fail('mixes | and & (use parentheses)');
+      op = tokens[i++];
+      of.push(unary());
+    }
+    return op ? { kind: op === '&' ? 'and' : 'or', of } : of[0]!;
+  };
+  const c = list();
+  if (i < tokens.length) fail(`unexpected "${tokens[i]}"`);
+  return c;
 }
 
-function conditionText(c: Condition): string {
-  if (c.kind === 'always' || c.kind === 'never') return c.kind;
-  return c.refs.map(keyRefName).join(c.kind === 'all' ? '&' : '|');
+function conditionText(c: Condition, nested = false): string {
+  switch (c.kind) {
+    case 'always':
+    case 'never':
+      return c.kind;
+    case 'key':
+      return keyRefName(c.ref);
+    case 'not':
+      return `!${conditionText(c.of, true)}`;
+    default: {
+      const t = c.of.map((x) => conditionText(x, true)).join(c.kind === 'and' ? '&' : '|');
+      return nested ? `(${t})` : t;
+    }
+  }
 }
 
 /** Parses rule text; throws with a readable reason. */
@@ -126,21 +162,45 @@ export function formatAccessRule(items: readonly RuleItem[]): string {
     .join(', ');
 }
 
+function collectRefs(c: Condition, out: Set<number>): void {
+  if (c.kind === 'key') out.add(c.ref);
+  else if (c.kind === 'not') collectRefs(c.of, out);
+  else if (c.kind === 'or' || c.kind === 'and') for (const x of c.of) collectRefs(x, out);
+}
+
 /** Key references a rule needs (for checking that the profile defines them). */
 export function accessRuleKeyRefs(items: readonly RuleItem[]): number[] {
   const out = new Set<number>();
-  for (const i of items)
-    if (i.cond.kind === 'any' || i.cond.kind === 'all') for (const r of i.cond.refs) out.add(r);
+  for (const i of items) collectRefs(i.cond, out);
   return [...out];
 }
 
 const crt = (ref: number) => ber(0xa4, ber(0x83, Uint8Array.of(ref)), ber(0x95, Uint8Array.of(0x08)));
 
+/** Security condition DO templates, ISO/IEC 7816-4 §5.4.3.2 (TS 102 221 §9.2.4). */
+const OR_TEMPLATE = 0xa0;
+const NOT_TEMPLATE = 0xa7;
+const AND_TEMPLATE = 0xaf;
+
+/** One SC DO for a condition. */
+function encodeOne(c: Condition): Bytes {
+  switch (c.kind) {
+    case 'always':
+      return ber(0x90);
+    case 'never':
+      return ber(0x97);
+    case 'key':
+      return crt(c.ref);
+    case 'not':
+      return ber(NOT_TEMPLATE, encodeOne(c.of));
+    default:
+      return ber(c.kind === 'and' ? AND_TEMPLATE : OR_TEMPLATE, ...c.of.map(encodeOne));
+  }
+}
+
+/** The SC DOs after an AM DO: a top-level OR is written as several SC DOs (any one grants), the usual form. */
 function encodeCondition(c: Condition): Bytes[] {
-  if (c.kind === 'always') return [ber(0x90)];
-  if (c.kind === 'never') return [ber(0x97)];
-  if (c.kind === 'any') return c.refs.map(crt);
-  return [ber(0xaf, ...c.refs.map(crt))];
+  return c.kind === 'or' ? c.of.map(encodeOne) : [encodeOne(c)];
 }
 
 /** Encodes rule text (or parsed items) into an EF.ARR record, FF-padded to `length` if given. */
@@ -180,21 +240,28 @@ function decodeCrt(t: Tlv): number | undefined {
   return v[5] === 0x08 && keyRefInfo(v[2]!) ? v[2] : undefined;
 }
 
-function decodeConditions(scs: Tlv[]): Condition | undefined {
-  if (scs.length === 1) {
-    const t = scs[0]!;
-    if (t.tag === 0x90 && t.value.length === 0) return { kind: 'always' };
-    if (t.tag === 0x97 && t.value.length === 0) return { kind: 'never' };
-    if (t.tag === 0xa0 || t.tag === 0xaf) {
-      const inner = parseBer(t.value);
-      const refs = inner?.map(decodeCrt);
-      if (!refs?.length || refs.some((r) => r === undefined)) return undefined;
-      return { kind: t.tag === 0xaf ? 'all' : 'any', refs: refs as number[] };
-    }
+function decodeOne(t: Tlv, depth: number): Condition | undefined {
+  if (t.tag === 0x90 && t.value.length === 0) return { kind: 'always' };
+  if (t.tag === 0x97 && t.value.length === 0) return { kind: 'never' };
+  if (t.tag === 0xa4) {
+    const ref = decodeCrt(t);
+    return ref === undefined ? undefined : { kind: 'key', ref };
   }
-  const refs = scs.map(decodeCrt);
-  if (!refs.length || refs.some((r) => r === undefined)) return undefined;
-  return { kind: 'any', refs: refs as number[] };
+  if ((t.tag !== OR_TEMPLATE && t.tag !== AND_TEMPLATE && t.tag !== NOT_TEMPLATE) || depth > 8)
+    return undefined;
+  const inner = parseBer(t.value)?.map((x) => decodeOne(x, depth + 1));
+  if (!inner?.length || inner.some((c) => c === undefined)) return undefined;
+  const of = inner as Condition[];
+  // A NOT template holding several SC DOs: none of them (the negation of their OR).
+  if (t.tag === NOT_TEMPLATE) return { kind: 'not', of: of.length === 1 ? of[0]! : { kind: 'or', of } };
+  if (of.length === 1) return of[0];
+  return { kind: t.tag === AND_TEMPLATE ? 'and' : 'or', of };
+}
+
+function decodeConditions(scs: Tlv[]): Condition | undefined {
+  const of = scs.map((t) => decodeOne(t, 0));
+  if (!of.length || of.some((c) => c === undefined)) return undefined;
+  return of.length === 1 ? of[0] : { kind: 'or', of: of as Condition[] };
 }
 
 /** Decodes an EF.ARR record into parsed items; undefined if it uses anything this text form cannot show. */

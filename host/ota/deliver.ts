@@ -96,6 +96,17 @@ export async function deliverOta(
     }
   }
   const sw = swOf(last);
+  // The card is busy with a proactive session and did not take the last ENVELOPE either (9300, TS 31.111
+  // §7.1.1.2: the handset answers the SMSC with RP-ERROR): the packet was not processed.
+  if (sw === 0x9300)
+    return {
+      por: undefined,
+      sw,
+      proactive: [],
+      cntr: prepared.cntr,
+      reset: false,
+      failure: { kind: 'envelope', index: count - 1, count, sw },
+    };
   const proactive: Bytes[] = [];
   let pending = sw;
   let reset = false;

@@ -1,7 +1,9 @@
 // Finds the secrets in an exchange so that no trace file holds them in clear (docs/traces.md §Secrets):
 //   commands  - PIN blocks of VERIFY / CHANGE / DISABLE / ENABLE / UNBLOCK PIN (TS 102 221 §11.1.9-13),
-//               PUT KEY key data (GP Card Spec §11.8), UPDATE BINARY of key files, and the same commands
-//               inside an unciphered OTA command packet (ENVELOPE SMS-PP, TS 102 225 / TS 102 226);
+//               PUT KEY key data (GP Card Spec §11.8), the key blocks of the security domain's profile update
+//               (80 D4, docs/security-domain.md) and of the key-slot ROTATE (80 5E, docs/key-slots.md),
+//               UPDATE BINARY of key files, and the same commands inside an unciphered OTA command packet
+//               (ENVELOPE SMS-PP, TS 102 225 / TS 102 226);
 //   responses - CK, IK, Kc and other keys AUTHENTICATE returns (TS 31.102 §7.1.2), and READ BINARY of
 //               the files that hold keys (EF.Keys, EF.KeysPS, EF.Kc, EF.KcGPRS).
 // Response secrets need where the exchange stands on its channel (chain.ts): T=0 response data comes with
@@ -17,9 +19,9 @@ import { decodeSmsDeliver } from '../../applets/ota/sms-tpdu.js';
 import { IEI_CPI, parseUserData } from '../../applets/ota/user-data-header.js';
 import { parseCommand } from '../../card-os/apdu.js';
 import { type Bytes, toHex } from '../../card-os/bytes.js';
-import { readBer } from '../../card-os/tlv.js';
+import { parseBer, readBer } from '../../card-os/tlv.js';
 import type { ExchangeContext } from './chain.js';
-import type { Redaction } from './model.js';
+import { MASK_BYTE, type Redaction } from './model.js';
 
 const INS = {
   VERIFY: 0x20,
@@ -32,7 +34,17 @@ const INS = {
   UPDATE_BINARY: 0xd6,
   ENVELOPE: 0xc2,
   PUT_KEY: 0xd8,
+  /** Security domain profile update (CLA 80/84): C1 K and C2 OPc key blocks (docs/security-domain.md). */
+  PROFILE_UPDATE: 0xd4,
+  /** Key-slot ROTATE (CLA 80): 86 wrapped keys (docs/key-slots.md). */
+  ROTATE: 0x5e,
 } as const;
+
+/** TLV objects of proprietary commands that carry keys: (INS, tags whose values are masked). */
+const KEY_TLVS: Record<number, { tags: number[]; secret: string }> = {
+  [INS.PROFILE_UPDATE]: { tags: [0xc1, 0xc2], secret: 'profile-update' },
+  [INS.ROTATE]: { tags: [0x86], secret: 'rotate' },
+};
 
 const PIN_INS = new Set<number>([INS.VERIFY, INS.CHANGE, INS.DISABLE, INS.ENABLE, INS.UNBLOCK]);
 
@@ -184,11 +196,35 @@ function otaEnvelope(cmd: Bytes, data: Bytes): Redaction[] {
   return secured < end ? otaScript(cmd, secured, end) : [];
 }
 
+/**
+ * Key blocks of a proprietary (CLA 8X) command whose data is BER-TLV: the values of the key tags. RESIZE FILE
+ * (80 D4, TS 102 222 §6.10) shares the INS but carries no such tags, so it masks nothing.
+ */
+function keyTlvs(cmd: Bytes, ins: number, dataAt: number, len: number): Redaction[] {
+  const k = KEY_TLVS[ins];
+  if (!k || (cmd[0]! & 0xf0) !== 0x80) return [];
+  const out: Redaction[] = [];
+  for (const t of parseBer(cmd.subarray(dataAt, dataAt + len)) ?? []) {
+    if (!k.tags.includes(t.tag)) continue;
+    const at = offsetIn(cmd, t.value);
+    if (at !== undefined && t.value.length)
+      out.push(
+        range(
+          at,
+          t.value.length,
+          `key block ${t.tag.toString(16).toUpperCase()}`,
+          `${k.secret}.${t.tag.toString(16)}`,
+        ),
+      );
+  }
+  return out;
+}
+
 /** Secrets in a command APDU (offsets in `cmd`). */
 export function commandSecrets(cmd: Bytes): Redaction[] {
   if (cmd.length < 5) return [];
   const ins = cmd[1]!;
-  if (!PIN_INS.has(ins) && ins !== INS.PUT_KEY && ins !== INS.ENVELOPE) return [];
+  if (!PIN_INS.has(ins) && ins !== INS.PUT_KEY && ins !== INS.ENVELOPE && !KEY_TLVS[ins]) return [];
   const p = parseCommand(cmd);
   if (!p.cmd) {
     // Malformed, but a PIN command's bytes after the header are still secret.
@@ -210,7 +246,33 @@ export function commandSecrets(cmd: Bytes): Redaction[] {
   if (PIN_INS.has(ins)) return pinData(ins, c.p2, dataAt, len);
   if (ins === INS.PUT_KEY) return [range(dataAt, len, 'PUT KEY key data', putKeyName(c.p1, c.p2))];
   if (ins === INS.ENVELOPE) return otaEnvelope(cmd, c.data);
-  return [];
+  return keyTlvs(cmd, ins, dataAt, len);
+}
+
+/** A copy of `b` with the given ranges overwritten by MASK_BYTE. */
+export function mask(b: Bytes, ranges: readonly Redaction[], side: Redaction['in']): Bytes {
+  let out = b;
+  for (const r of ranges) {
+    if (r.in !== side) continue;
+    if (out === b) out = b.slice();
+    out.fill(MASK_BYTE, r.at, r.at + r.len);
+  }
+  return out;
+}
+
+/** Hex with "**" for each masked byte: the JSONL, show, log and shell-history form of a masked APDU. */
+export function maskedHex(b: Bytes, ranges: readonly Redaction[], side: Redaction['in']): string {
+  const own = ranges.filter((r) => r.in === side);
+  if (own.length === 0) return toHex(b);
+  let s = '';
+  for (let i = 0; i < b.length; i++)
+    s += own.some((r) => i >= r.at && i < r.at + r.len) ? '**' : toHex(b.subarray(i, i + 1));
+  return s;
+}
+
+/** A command APDU as hex with its secrets masked, without any exchange context (shell history). */
+export function maskedCommandHex(cmd: Bytes): string {
+  return maskedHex(cmd, commandSecrets(cmd), 'command');
 }
 
 /** Items of an AUTHENTICATE response: [name, offset, length] over the response data. */

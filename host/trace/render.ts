@@ -1,32 +1,14 @@
 // Turns raw events into what trace files hold: secrets masked, meaning decoded. Runs when a trace is
 // written, not while it is recorded, and must see every event in order (channel state, T=0 chains).
 
-import { type Bytes, toHex } from '../../card-os/bytes.js';
+import type { Bytes } from '../../card-os/bytes.js';
 import { ChainTracker } from './chain.js';
 import { TraceDescriber } from './describe.js';
-import { MASK_BYTE, type RawEvent, type Redaction, type RenderedEvent } from './model.js';
-import { exchangeSecrets, keyFileBySfi } from './redact.js';
+import type { RawEvent, RenderedEvent } from './model.js';
+import { exchangeSecrets, keyFileBySfi, mask } from './redact.js';
+import { SecretNamer } from './secret-names.js';
 
-/** A copy of `b` with the given ranges overwritten by MASK_BYTE. */
-export function mask(b: Bytes, ranges: readonly Redaction[], side: Redaction['in']): Bytes {
-  let out = b;
-  for (const r of ranges) {
-    if (r.in !== side) continue;
-    if (out === b) out = b.slice();
-    out.fill(MASK_BYTE, r.at, r.at + r.len);
-  }
-  return out;
-}
-
-/** Hex with "**" for each masked byte: the JSONL and show form of a masked APDU. */
-export function maskedHex(b: Bytes, ranges: readonly Redaction[], side: Redaction['in']): string {
-  const own = ranges.filter((r) => r.in === side);
-  if (own.length === 0) return toHex(b);
-  let s = '';
-  for (let i = 0; i < b.length; i++)
-    s += own.some((r) => i >= r.at && i < r.at + r.len) ? '**' : toHex(b.subarray(i, i + 1));
-  return s;
-}
+export { mask, maskedHex } from './redact.js';
 
 export class TraceRenderer {
   private next: number;
@@ -37,6 +19,7 @@ export class TraceRenderer {
   }
   private readonly chains = new ChainTracker(keyFileBySfi);
   private readonly describer = new TraceDescriber();
+  private readonly names = new SecretNamer();
   /** Event number of each command, for GET RESPONSE pieces to point at. */
   private readonly numbers = new WeakMap<Bytes, number>();
 
@@ -54,7 +37,7 @@ export class TraceRenderer {
         const ctx = this.chains.observe(e.command, e.response);
         this.numbers.set(e.command, i);
         const origin = ctx.origin === e.command ? undefined : this.numbers.get(ctx.origin);
-        const redactions = exchangeSecrets(e.command, e.response, ctx);
+        const redactions = this.names.nameAll(e.command, exchangeSecrets(e.command, e.response, ctx));
         const command = mask(e.command, redactions, 'command');
         const response = mask(e.response, redactions, 'response');
         const m = this.describer.describe(command, response, ctx, redactions);

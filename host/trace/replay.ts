@@ -15,7 +15,7 @@ import {
 } from './ignore.js';
 import type { Redaction, RenderedEvent, RenderedExchange, Trace } from './model.js';
 import { maskedHex, TraceRenderer } from './render.js';
-import { advanceSecrets, fillSecrets, type Secrets } from './secrets.js';
+import { fillSecrets, type Secrets } from './secrets.js';
 
 export interface Side {
   hex: string;
@@ -240,7 +240,6 @@ export async function replayTrace(
       response,
     });
     if (act.kind !== 'exchange') continue;
-    if (act.sw === 0x9000) advanceSecrets(e.redactions, secrets);
     const c = compareExchange(e, act, originOf(e, byNumber), opts.rules, false);
     note(
       c.what.length

@@ -1,7 +1,8 @@
 // Secret values for replaying masked commands (`uicc replay --secrets FILE`, docs/traces.md §Secrets).
 // The file maps the names the trace gives its masked bytes to values:
 //   pin1: "1234"                 # PIN: 4-8 digits, sent as the PIN block (ASCII digits, FF padding)
-//   pin1.new: "4321"             # the new PIN of a CHANGE / UNBLOCK PIN
+//   pin1#2: "9999"               # a second, different value masked as pin1 (e.g. a wrong PIN)
+//   pin1.new: "4321"             # the new PIN of a CHANGE / UNBLOCK PIN (and later VERIFYs with it)
 //   pin1.puk: "12345678"         # the PUK of an UNBLOCK PIN
 //   adm1: "3838383838383838"     # any other value: hex bytes, exactly as many as were masked
 // The values stay in memory; nothing here prints them.
@@ -76,15 +77,4 @@ export function fillSecrets(command: Bytes, redactions: readonly Redaction[], se
     out.set(v, r.at);
   }
   return missing.length ? { ok: false, missing } : { ok: true, command: out };
-}
-
-/** After a CHANGE / UNBLOCK PIN the card answered 9000 to, the new PIN is the PIN (TS 102 221 §11.1.10, 11.1.13). */
-export function advanceSecrets(redactions: readonly Redaction[], secrets: Secrets): void {
-  for (const r of redactions) {
-    if (r.in !== 'command') continue;
-    for (const name of (r.secret ?? '').split('+')) {
-      const v = name.endsWith('.new') ? secrets.get(name) : undefined;
-      if (v) secrets.set(name.slice(0, -4), v);
-    }
-  }
 }

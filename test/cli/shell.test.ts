@@ -47,9 +47,13 @@ describe('uicc shell', () => {
 describe('shell history', async () => {
   const { historyLine } = await import('../../host/cli/shell.js');
   it('keeps no PIN or key in the history file', () => {
-    expect(historyLine('verify adm1 3132333435363738')).toBe('verify adm1 ***');
-    expect(historyLine('change-pin pin1 1234 5678')).toBe('change-pin pin1 ***');
-    expect(historyLine('00 20 00 01 08 31 32 33 34 FF FF FF FF')).toBe('0020000108 ***');
+    // The APDU as traces show it: secret bytes as "**" (host/trace/redact.ts, one rule for every output).
+    expect(historyLine('verify adm1 3132333435363738')).toBe(`0020000A08${'**'.repeat(8)}`);
+    expect(historyLine('change-pin pin1 1234 5678')).toBe(`0024000110${'**'.repeat(16)}`);
+    expect(historyLine('00 20 00 01 08 31 32 33 34 FF FF FF FF')).toBe(`0020000108${'**'.repeat(8)}`);
+    // A line that makes no APDU may be a mistyped command with a secret: only its first word is kept.
+    expect(historyLine('verify pin1 12x4')).toBe('verify ***');
+    expect(historyLine('raw on')).toBe('raw on');
     expect(historyLine('verify pin1')).toBe('verify pin1');
     expect(historyLine('select 6F07')).toBe('select 6F07');
   });
