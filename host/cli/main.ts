@@ -11,6 +11,7 @@ import { registerRun } from './run.js';
 import { registerScenario } from './scenario.js';
 import { registerServe } from './serve.js';
 import { registerShell } from './shell.js';
+import { registerSmsc } from './smsc.js';
 import { registerTraceCommands } from './trace.js';
 
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerCardCommands(program);
   registerTraceCommands(program);
   registerScenario(program);
+  registerSmsc(program);
   return program;
 }
 

@@ -29,7 +29,7 @@ async function readImsiOf(s: Smsc, msisdn: string): Promise<string> {
 
 describe('OTA server -> SMPP -> SMSC -> card -> PoR deliver_sm', () => {
   for (const [label, spi2] of [
-    ['PoR in the ENVELOPE response (SMS-DELIVER-REPORT)', 0x21],
+    ['PoR in the ENVELOPE response (SMS-DELIVER-REPORT)', 0x19],
     ['PoR by SMS-SUBMIT (SEND SHORT MESSAGE)', 0x39],
   ] as const) {
     it(`updates EF.IMSI, ${label}`, async () => {

@@ -34,7 +34,8 @@ export function esmeTo(port: number, o: Partial<EsmeOptions> = {}): Promise<Esme
 export const NEW_IMSI = '080910101032547600';
 
 /** RFM in the USIM context (TAR B00011): SELECT EF.IMSI, UPDATE BINARY, READ BINARY (TS 102 226 compact). */
-export function imsiUpdate(spi2 = 0x21, iccid = '89882110000000000000') {
+/** SPI2 19: PoR with CC, ciphered, in the SMS-DELIVER-REPORT; 39: the same by SMS-SUBMIT (TS 31.115 §5.1.1). */
+export function imsiUpdate(spi2 = 0x19, iccid = '89882110000000000000') {
   return {
     iccid,
     tar: 0xb00011,
