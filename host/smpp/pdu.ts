@@ -252,12 +252,21 @@ export const tlvOf = (p: { tlvs: Tlv[] }, tag: number) => p.tlvs.find((t) => t.t
 
 // ---- Encoding ----
 
-const enc = new TextEncoder();
+/** C-Octet Strings are ASCII (§3.1); any octet is kept as the character of the same code, both ways. */
+function octets(s: string): Bytes | undefined {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0 || c > 0xff) return undefined;
+    b[i] = c;
+  }
+  return b;
+}
 
 function cstringBytes(f: Field & { kind: 'cstring' }, v: unknown): Bytes {
   const s = typeof v === 'string' ? v : '';
-  const b = enc.encode(s);
-  if (b.includes(0)) throw new RangeError(`SMPP ${f.name} holds a NUL`);
+  const b = octets(s);
+  if (!b) throw new RangeError(`SMPP ${f.name} holds a NUL or a character above 0xFF`);
   if (b.length + 1 > f.max) throw new RangeError(`SMPP ${f.name} "${s}" is longer than ${f.max - 1} octets`);
   return b;
 }
@@ -310,7 +319,7 @@ export type Decoded =
   /** The header was read (command id and sequence are known) but the body breaks a rule. */
   | { ok: false; commandId: number; sequence: number; status: CommandStatus; reason: string };
 
-const dec = new TextDecoder('latin1');
+const text = (b: Bytes) => String.fromCharCode(...b);
 
 /** Decodes one whole PDU (its command_length already checked by the framer). */
 export function decodePdu(b: Bytes): Decoded {
@@ -339,7 +348,7 @@ export function decodePdu(b: Bytes): Decoded {
         const end = b.indexOf(0, o);
         if (end < 0) return fail(o >= b.length ? STATUS.RINVCMDLEN : f.status, `${f.name} has no NUL`);
         if (end - o + 1 > f.max) return fail(f.status, `${f.name} is longer than ${f.max - 1} octets`);
-        body[f.name] = dec.decode(b.subarray(o, end));
+        body[f.name] = text(b.subarray(o, end));
         o = end + 1;
       } else if (f.kind === 'u8') {
         if (o >= b.length) return fail(STATUS.RINVCMDLEN, `PDU ends before ${f.name}`);
