@@ -346,7 +346,8 @@ export function decodePdu(b: Bytes): Decoded {
     for (const f of def.fields) {
       if (f.kind === 'cstring') {
         const end = b.indexOf(0, o);
-        if (end < 0) return fail(o >= b.length ? STATUS.RINVCMDLEN : f.status, `${f.name} has no NUL`);
+        // No NUL: a PDU that ends within the field's size was cut short; one that goes on has the field too long.
+        if (end < 0) return fail(b.length - o < f.max ? STATUS.RINVCMDLEN : f.status, `${f.name} has no NUL`);
         if (end - o + 1 > f.max) return fail(f.status, `${f.name} is longer than ${f.max - 1} octets`);
         body[f.name] = text(b.subarray(o, end));
         o = end + 1;
