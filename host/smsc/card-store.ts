@@ -7,6 +7,9 @@ import { type CardImage, loadImage, saveImage } from '../../card-os/image.js';
 
 export const IMAGE_SUFFIX = '.card';
 
+/** The profile an image names (shown to people) and carries (compiled by the host). */
+export type ImageProfile = CardImage['profile'];
+
 export class CardStore {
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });

@@ -5,11 +5,10 @@
 
 import { readFileSync } from 'node:fs';
 import { createCard } from '../../card-os/card.js';
-import type { CardImage } from '../../card-os/image.js';
 import { prepareProfile } from '../card-factory.js';
 import { embeddedTransport } from '../transport/embedded.js';
 import type { Transport } from '../transport/transport.js';
-import type { CardStore } from './card-store.js';
+import type { CardStore, ImageProfile } from './card-store.js';
 
 interface FleetCard {
   powered: boolean;
@@ -98,7 +97,7 @@ export class CardFleet {
   private transportOf(msisdn: string, c: FleetCard): Transport {
     if (c.transport) return c.transport;
     const store = this.src.store;
-    let image: CardImage['profile'];
+    let image: ImageProfile;
     let card: ReturnType<typeof createCard>;
     if (store?.has(msisdn)) {
       const img = store.load(msisdn);

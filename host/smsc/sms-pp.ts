@@ -96,7 +96,7 @@ export function smsDeliverTpdus(m: MessageIn, ref: number, now: Date): TpduResul
     const ie = { iei: IEI_CONCAT_16, data: Uint8Array.of(sarRef >> 8, sarRef & 0xff, sarTotal, sarSeq) };
     uds = [buildUserData([ie, ...ud.ies], ud.payload)];
   } else if (m.userData.length <= MAX_UD) uds = [m.userData];
-  else uds = udhi ? splitUserData(ud.ies, ud.payload, ref, true) : undefined;
+  else uds = splitUserData(ud.ies, ud.payload, ref, true);
   if (!uds || uds.some((u) => u.length > MAX_UD))
     return { ok: false, status: STATUS.RINVMSGLEN, reason: 'the message does not fit the SMS it must go in' };
   const scts = sctsOf(now);
