@@ -72,7 +72,10 @@ export function registerSmsc(program: Command): void {
             }
           : {}),
       });
-      for (const m of config.poweredOff) await server.setPower(m, false);
+      for (const m of config.poweredOff) {
+        if (!fleet.has(m)) throw new Error(`${opts.config}: poweredOff: no card has MSISDN ${m}`);
+        await server.setPower(m, false);
+      }
       const bound = await server.listen(port);
       console.log(
         `uicc smsc: SMPP on 127.0.0.1:${bound}, ${fleet.size} card(s), MSISDN ${msisdns[0]}${msisdns.length > 1 ? `..${msisdns[msisdns.length - 1]}` : ''}; Ctrl-C stops`,
