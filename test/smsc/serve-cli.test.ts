@@ -9,12 +9,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
 import { OtaServer } from '../../host/ota/ota-server.js';
 import { deliverOtaSmpp } from '../../host/ota/smpp-delivery.js';
-import { Esme } from '../../host/smpp/esme.js';
 import { parseReceiptText } from '../../host/smsc/receipt.js';
 import { type Gate, needs } from '../pcsc-bridge/support.js';
 import { ROOT } from '../support/cli.js';
 import { stopProcess } from './kannel-harness.js';
-import { imsiUpdate, NEW_IMSI } from './support.js';
+import { esmeTo, imsiUpdate, NEW_IMSI } from './support.js';
 
 const BIN = join(ROOT, 'bin', 'uicc.js');
 const builtGate: Gate = existsSync(join(ROOT, 'dist', 'host', 'cli', 'main.js'))
@@ -59,12 +58,7 @@ describe.sequential('uicc smsc serve (child process)', () => {
     const first = await serve(['--count', '2', '--config', cfg, '--cards', cards]);
     procs.push(first.p);
     expect(first.out.join('')).toContain('2 card(s), MSISDN 4420000..4420001');
-    const esme = await Esme.connect({
-      host: '127.0.0.1',
-      port: first.port,
-      systemId: 'esme1',
-      password: 'secret',
-    });
+    const esme = await esmeTo(first.port);
     const ota = new OtaServer();
     const r = await deliverOtaSmpp(esme, ota, imsiUpdate(0x19), { msisdn: '4420000' });
     expect(r.por).toMatchObject({ ok: true, status: 0 });
@@ -92,12 +86,7 @@ describe.sequential('uicc smsc serve (child process)', () => {
     const second = await serve(['--cards', cards, '--config', cfg2]);
     procs.push(second.p);
     expect(second.out.join('')).toContain('1 card(s), MSISDN 4420000;');
-    const esme2 = await Esme.connect({
-      host: '127.0.0.1',
-      port: second.port,
-      systemId: 'esme1',
-      password: 'secret',
-    });
+    const esme2 = await esmeTo(second.port);
     const read = { ...imsiUpdate(0x19), script: fromHex('00A40004026F0700B0000009') };
     const again = await deliverOtaSmpp(esme2, ota, read, { msisdn: '4420000' });
     expect(again.por?.ok && toHex(again.por.data)).toBe(`029000${NEW_IMSI}`);
