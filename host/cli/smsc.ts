@@ -8,7 +8,7 @@ import { CardStore } from '../smsc/card-store.js';
 import { loadSmscConfig } from '../smsc/config.js';
 import { CardFleet, msisdnRange, readProfile } from '../smsc/fleet.js';
 import { Smsc } from '../smsc/smsc.js';
-import { PcapTcpWriter } from '../trace/pcap-tcp.js';
+import { maskSmppSecrets, PcapTcpWriter } from '../trace/pcap-tcp.js';
 
 interface ServeOpts {
   port: string;
@@ -67,7 +67,7 @@ export function registerSmsc(program: Command): void {
               tap: (socket) => {
                 const r = pcap.stream(socket.remotePort ?? 0, socket.localPort ?? 0);
                 socket.on('close', () => r.close());
-                return (bytes, out) => r.data(bytes, out);
+                return (bytes, out) => r.data(maskSmppSecrets(bytes), out);
               },
             }
           : {}),

@@ -6,6 +6,7 @@
 
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Bytes } from '../../card-os/bytes.js';
+import { MASK_BYTE } from './model.js';
 import { ipChecksum, pcapFileHeader } from './pcap.js';
 
 const ETH_LEN = 14;
@@ -127,4 +128,21 @@ export class PcapTcpWriter {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
+}
+
+/**
+ * The SMPP PDU as a capture may hold it: the password of a bind (SMPP v3.4 §4.1, the second C-Octet String
+ * of the body) replaced by MASK_BYTE octets of the same length, so the PDU still decodes and no capture file
+ * holds the credential. Other PDUs are returned as they are.
+ */
+export function maskSmppSecrets(pdu: Bytes): Bytes {
+  if (pdu.length < 17) return pdu;
+  const id = new DataView(pdu.buffer, pdu.byteOffset, pdu.byteLength).getUint32(4);
+  if (id !== 1 && id !== 2 && id !== 9) return pdu; // bind_receiver, bind_transmitter, bind_transceiver
+  const idEnd = pdu.indexOf(0, 16);
+  const pwEnd = idEnd < 0 ? -1 : pdu.indexOf(0, idEnd + 1);
+  if (pwEnd < 0) return pdu;
+  const out = pdu.slice();
+  out.fill(MASK_BYTE, idEnd + 1, pwEnd);
+  return out;
 }

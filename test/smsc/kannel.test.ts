@@ -245,6 +245,17 @@ describe.sequential('Kannel -> uicc smsc serve -> card -> PoR -> Kannel SMS serv
       expect(ids).toContain(id);
     // The submit_sm Kannel built: 8-bit class 2 (F6), PID 7F.
     expect(rows.some((r) => r[0] === '0x00000004' && r[2] === '0xf6' && r[3] === '0x7f')).toBe(true);
+    // The bind password never reaches the capture (masked, same length).
+    const pw = await run('tshark', [
+      ...decode,
+      '-Y',
+      'smpp.command_id == 0x00000009',
+      '-T',
+      'fields',
+      '-e',
+      'smpp.password',
+    ]);
+    expect(pw.stdout.trim()).toBe('******');
     const bad = await run('tshark', [...decode, '-Y', '_ws.malformed || _ws.expert.severity >= "error"']);
     expect(bad.stdout.trim()).toBe('');
   }, 60_000);
