@@ -330,6 +330,40 @@ describe('bad PDUs (SMPP v3.4 §5.1.3) never crash the server nor disturb other 
   });
 });
 
+describe('deliver_sm goes to a receiver bind of the account', () => {
+  it('submits on a transmitter bind; the PoR reaches a receiver bound later (kept until then)', async () => {
+    const s = await setup();
+    const tx = await esmeTo(s.port, { mode: 'transmitter' });
+    closers.push(() => tx.close());
+    const ota = new OtaServer();
+    const prepared = ota.prepare(imsiUpdate(0x19));
+    const ud = fromHex(`027000${toHex(prepared.packet)}`);
+    await tx.submit({
+      sourceAddr: '12345',
+      destinationAddr: FIRST_MSISDN,
+      esmClass: 0x40,
+      protocolId: 0x7f,
+      dataCoding: 0xf6,
+      shortMessage: ud,
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.smsc.stats.delivered).toBe(1);
+    // A receiver of another account never sees it.
+    const other = await esmeTo(s.port, { mode: 'receiver', systemId: 'other', password: 'pw2' });
+    closers.push(() => other.close());
+    const rx = await esmeTo(s.port, { mode: 'receiver' });
+    closers.push(() => rx.close());
+    const por = await rx.nextDeliver(() => true, 3000);
+    expect(por.body.sourceAddr).toBe(FIRST_MSISDN);
+    expect(ota.readPorFromEnvelopeResponse(prepared.expect, por.body.shortMessage as Bytes)).toMatchObject({
+      ok: true,
+      status: 0,
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(other.inbox).toEqual([]);
+  });
+});
+
 describe('store and forward, receipts and concatenation', () => {
   const receipt = (p: Pdu) => parseReceiptText(p.body.shortMessage as Bytes);
 
