@@ -17,6 +17,7 @@ import {
   PduFramer,
   type Tlv,
 } from './pdu.js';
+import { STATUS } from './status.js';
 
 export interface ConnectionEvents {
   /** A decoded request, or a response no request of ours is waiting for. */
@@ -87,7 +88,16 @@ export class SmppConnection {
       }
       const p = d.pdu;
       if (isResponse(p.commandId) && this.waiting.has(p.sequence)) this.settle(p.sequence, p);
-      else this.events.pdu(p);
+      else this.dispatch(p);
+    }
+  }
+
+  /** Hands a PDU to the owner; a fault there answers the request ESME_RSYSERR instead of ending the process. */
+  private dispatch(p: Pdu): void {
+    try {
+      this.events.pdu(p);
+    } catch {
+      if (!isResponse(p.commandId)) this.nack(p.sequence, STATUS.RSYSERR);
     }
   }
 

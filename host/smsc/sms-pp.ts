@@ -63,7 +63,8 @@ export function isClass2Data(dcs: number): boolean {
 
 /** TP-OA from an SMPP source address: TON/NPI in the type octet (TS 23.040 §9.1.2.5). */
 function originator(a: SmppAddress): SmsAddress | undefined {
-  if (!/^\+?[0-9]{1,20}$/.test(a.addr)) return undefined;
+  // At most 20 characters: the address the PoR goes back to must fit deliver_sm's destination_addr.
+  if (!/^\+?[0-9]{1,20}$/.test(a.addr) || a.addr.length > 20) return undefined;
   return smsAddress(a.addr.replace(/^\+/, ''), 0x80 | ((a.ton & 7) << 4) | (a.npi & 0x0f));
 }
 

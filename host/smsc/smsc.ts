@@ -329,7 +329,7 @@ export class Smsc {
       else this.park(msg);
       return;
     }
-    void this.deliver(msg);
+    this.deliverSafely(msg);
   }
 
   // ---- delivery to the card ----
@@ -361,8 +361,16 @@ export class Smsc {
     for (const m of list) {
       clearTimeout(m.expiry);
       this.queued--;
-      void this.deliver(m);
+      this.deliverSafely(m);
     }
+  }
+
+  /** Delivery runs on its own; whatever goes wrong there is logged and fails the message, never the server. */
+  private deliverSafely(msg: StoredMessage): void {
+    this.deliver(msg).catch((e: unknown) => {
+      this.note(`message ${msg.id} to ${msg.dest}: ${(e as Error).message}`);
+      this.finish(msg, MESSAGE_STATE.UNDELIVERABLE, 8);
+    });
   }
 
   private async deliver(msg: StoredMessage): Promise<void> {
@@ -452,7 +460,11 @@ export class Smsc {
         if (resp.status !== STATUS.ROK)
           this.note(`${s.who()}: deliver_sm answered ${statusName(resp.status)}`);
       },
-      () => this.route(systemId, out), // the session went away: try another, or keep it
+      (e: Error) => {
+        // The session went away: try another, or keep it. Anything else (no answer) drops it, logged.
+        if (s.conn.closed) this.route(systemId, out);
+        else this.note(`${s.who()}: deliver_sm lost: ${e.message}`);
+      },
     );
   }
 
