@@ -18,6 +18,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>
   startup: () => import('./startup.js'),
   shell: () => import('./shell.js'),
   'card-image': () => import('./card-image.js'),
+  smsc: () => import('./smsc.js'),
 };
 
 async function main(): Promise<void> {

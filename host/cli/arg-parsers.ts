@@ -74,3 +74,9 @@ export function hostPort(v: string): string {
   if (!m || port < 1 || port > 65535) throw new InvalidArgumentError('expected HOST:PORT');
   return v.trim();
 }
+
+/** An MSISDN or other SMS address: 1 to 20 digits (TS 23.040 §9.1.2.5, SMPP v3.4 §5.2.9 addr). */
+export function msisdnDigits(v: string): string {
+  if (!/^\d{1,20}$/.test(v)) throw new InvalidArgumentError('expected 1 to 20 digits');
+  return v;
+}

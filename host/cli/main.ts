@@ -23,6 +23,7 @@ const COMMANDS: CommandEntry[] = [
   ['replay', 'registerTraceCommands', 'replay a recorded trace against a card', () => import('./trace.js')],
   ['trace', 'registerTraceCommands', 'read recorded traces', () => import('./trace.js')],
   ['scenario', 'registerScenario', 'end-to-end scenarios over emulated cards', () => import('./scenario.js')],
+  ['smsc', 'registerSmsc', 'SMPP SMSC in front of emulated cards', () => import('./smsc.js')],
   ['suci', 'registerSuci', 'SUCI conceal and de-conceal (SIDF)', () => import('./suci.js')],
 ];
 

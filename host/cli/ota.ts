@@ -5,19 +5,22 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { OtaKeyset } from '../../applets/ota/ota-config.js';
-import { decodeSpi } from '../../applets/ota/spi.js';
+import { decodeSpi, type Spi } from '../../applets/ota/spi.js';
 import { buildCommand, dataOf } from '../../card-os/apdu.js';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
 import { writeFileDurably } from '../../card-os/image.js';
 import { swName } from '../../card-os/sw.js';
+import { defaultProfilePath } from '../card-factory.js';
 import { decodeIccid } from '../codecs/iccid.js';
 import { readInputFile } from '../input-file.js';
 import { send } from '../network/attach.js';
 import { CounterBook } from '../ota/counter-book.js';
 import { deliverOta } from '../ota/deliver.js';
-import { OtaServer } from '../ota/ota-server.js';
+import { OtaServer, type PorResult } from '../ota/ota-server.js';
+import { deliverOtaSmpp } from '../ota/smpp-delivery.js';
 import { otaSchema } from '../profile/applets.js';
-import { hexBytes, integer, nonEmpty } from './arg-parsers.js';
+import { Esme } from '../smpp/esme.js';
+import { hexBytes, hostPort, integer, msisdnDigits, nonEmpty } from './arg-parsers.js';
 import { green, red } from './transcript.js';
 import { openTransport, type TransportOpts, transportOptions } from './transport-options.js';
 
@@ -92,7 +95,16 @@ export function registerOta(program: Command): void {
       '--counters <file>',
       'counter book (JSON) kept between runs; default: beside --card, else none',
       nonEmpty,
-    );
+    )
+    .option(
+      '--smpp <host:port>',
+      'send through an SMSC over SMPP v3.4 instead of to a card (needs --msisdn)',
+      hostPort,
+    )
+    .option('--msisdn <digits>', "with --smpp: the card's MSISDN", msisdnDigits)
+    .option('--system-id <id>', 'with --smpp: SMPP system_id to bind with', nonEmpty, 'test')
+    .option('--password <pw>', 'with --smpp: SMPP password', 'test')
+    .option('--source <digits>', 'with --smpp: our address (source_addr)', msisdnDigits, '12345');
   transportOptions(cmd).action(
     async (
       apdus: string[],
@@ -104,6 +116,11 @@ export function registerOta(program: Command): void {
         keys?: string;
         cntr?: number;
         counters?: string;
+        smpp?: string;
+        msisdn?: string;
+        systemId: string;
+        password: string;
+        source: string;
       },
     ) => {
       const spiWord = hexArg(opts.spi, 'spi', 2);
@@ -117,6 +134,10 @@ export function registerOta(program: Command): void {
         script = fromHex(apdus.join(''));
       } catch {
         throw new Error('the APDUs must be hex');
+      }
+      if (opts.smpp) {
+        await otaOverSmpp(opts as SmppCliOpts, { tar, spi, kic, kid, script });
+        return;
       }
       const t = await openTransport(opts, 'uicc ota');
       try {
@@ -154,27 +175,89 @@ export function registerOta(program: Command): void {
           process.exitCode = 1;
           return;
         }
-        if (!d.por.ok) {
-          console.log(red(`PoR rejected: ${d.por.error}`));
-          process.exitCode = 1;
-          return;
-        }
-        const p = d.por;
-        t.recorder?.note(`PoR ${p.status.toString(16).padStart(2, '0')} ${p.statusName}, CNTR ${p.cntr}`);
-        const line = `PoR ${p.status.toString(16).padStart(2, '0').toUpperCase()} ${p.statusName}  (${p.secured ? 'checksum verified' : 'unprotected'})`;
-        console.log(p.status === 0 ? green(line) : red(line));
-        if (p.data.length) {
-          const n = p.data[0]!;
-          const sw = p.data.length >= 3 ? (p.data[1]! << 8) | p.data[2]! : undefined;
-          console.log(
-            `  ${n} command(s) executed${sw !== undefined ? `, last SW ${toHex(p.data.subarray(1, 3))} (${swName(sw)})` : ''}`,
-          );
-          if (p.data.length > 3) console.log(`  data ${toHex(p.data.subarray(3))}`);
-        }
-        process.exitCode = p.status === 0 ? 0 : 1;
+        t.recorder?.note(
+          d.por.ok
+            ? `PoR ${d.por.status.toString(16).padStart(2, '0')} ${d.por.statusName}, CNTR ${d.por.cntr}`
+            : `PoR rejected: ${d.por.error}`,
+        );
+        printPor(d.por);
       } finally {
         await t.close();
       }
     },
   );
+}
+
+/** Prints a PoR and sets the exit code (0 only for PoR OK). */
+function printPor(por: PorResult): void {
+  if (!por.ok) {
+    console.log(red(`PoR rejected: ${por.error}`));
+    process.exitCode = 1;
+    return;
+  }
+  const line = `PoR ${por.status.toString(16).padStart(2, '0').toUpperCase()} ${por.statusName}  (${por.secured ? 'checksum verified' : 'unprotected'})`;
+  console.log(por.status === 0 ? green(line) : red(line));
+  if (por.data.length) {
+    const n = por.data[0]!;
+    const sw = por.data.length >= 3 ? (por.data[1]! << 8) | por.data[2]! : undefined;
+    console.log(
+      `  ${n} command(s) executed${sw !== undefined ? `, last SW ${toHex(por.data.subarray(1, 3))} (${swName(sw)})` : ''}`,
+    );
+    if (por.data.length > 3) console.log(`  data ${toHex(por.data.subarray(3))}`);
+  }
+  process.exitCode = por.status === 0 ? 0 : 1;
+}
+
+interface SmppCliOpts {
+  smpp: string;
+  msisdn?: string;
+  systemId: string;
+  password: string;
+  source: string;
+  keys?: string;
+  cntr?: number;
+  counters?: string;
+}
+
+/** `uicc ota --smpp`: the same command packet, submitted to an SMSC; the PoR read from its deliver_sm. */
+async function otaOverSmpp(
+  opts: SmppCliOpts,
+  r: { tar: number; spi: Spi; kic: number; kid: number; script: Bytes },
+): Promise<void> {
+  // Both checked when the options were parsed (host/cli/arg-parsers.ts).
+  const m = /^(.+):(\d{1,5})$/.exec(opts.smpp)!;
+  if (!opts.msisdn) throw new Error("--smpp needs --msisdn with the card's number (digits)");
+  const msisdn = opts.msisdn;
+  const keysets = loadKeysets(opts.keys ?? defaultProfilePath());
+  const book = new CounterBook(
+    opts.counters && existsSync(opts.counters) ? readCounterFile(opts.counters) : [],
+  );
+  let esme: Esme;
+  try {
+    esme = await Esme.connect({
+      host: m[1]!,
+      port: Number(m[2]),
+      systemId: opts.systemId,
+      password: opts.password,
+    });
+  } catch (e) {
+    throw new Error(`SMSC ${opts.smpp}: ${(e as Error).message}`);
+  }
+  try {
+    const req = { iccid: msisdn, ...r, keysets, cntr: opts.cntr };
+    const d = await deliverOtaSmpp(esme, new OtaServer(book), req, { msisdn, source: opts.source });
+    if (opts.counters) writeFileDurably(opts.counters, JSON.stringify(book.entries()), 'counter book');
+    console.log(
+      `MSISDN ${msisdn} via SMSC ${opts.smpp}  message id ${d.messageIds.join(',')}  CNTR ${d.cntr}`,
+    );
+    if (d.receipt) console.log(`delivery receipt: ${d.receipt}`);
+    if (!d.por) {
+      console.log(red('no PoR came back from the SMSC'));
+      process.exitCode = 1;
+      return;
+    }
+    printPor(d.por);
+  } finally {
+    await esme.close();
+  }
 }

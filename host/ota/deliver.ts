@@ -78,32 +78,42 @@ function segmentAccepted(sw: number): boolean {
   return sw === 0x9000 || sw >> 8 === 0x91;
 }
 
-export async function deliverOta(
+/** What the handset saw when it passed ENVELOPEs (SMS-PP DOWNLOAD) to the card. */
+export interface HandsetDelivery {
+  /** The card's answer to the last ENVELOPE sent (data after GET RESPONSE, and SW). */
+  last: Bytes;
+  sw: number;
+  /** Proactive commands the card issued, in order. */
+  proactive: Bytes[];
+  reset: boolean;
+  failure?: DeliveryFailure;
+}
+
+/**
+ * The handset's part of SMS-PP data download (TS 31.111 §7.1.1): sends the ENVELOPEs in order, collects the
+ * response data (61xx + GET RESPONSE), then FETCHes the proactive commands the card has pending and answers
+ * each with a TERMINAL RESPONSE (a REFRESH in UICC reset mode resets the card instead).
+ */
+export async function deliverEnvelopes(
   transport: Transport,
-  server: OtaServer,
-  req: OtaCommandRequest,
-  sms?: SmsOptions,
-): Promise<Delivery> {
-  const prepared = server.prepare(req, sms);
-  const count = prepared.envelopes.length;
+  envelopes: readonly Bytes[],
+): Promise<HandsetDelivery> {
+  const count = envelopes.length;
   let last: Bytes = new Uint8Array(0);
-  for (const [index, env] of prepared.envelopes.entries()) {
+  for (const [index, env] of envelopes.entries()) {
     last = await exchange(transport, env);
     const sw = swOf(last);
-    if (index < count - 1 && !segmentAccepted(sw)) {
-      const failure: DeliveryFailure = { kind: 'envelope', index, count, sw };
-      return { por: undefined, sw, proactive: [], cntr: prepared.cntr, reset: false, failure };
-    }
+    if (index < count - 1 && !segmentAccepted(sw))
+      return { last, sw, proactive: [], reset: false, failure: { kind: 'envelope', index, count, sw } };
   }
   const sw = swOf(last);
   // The card is busy with a proactive session and did not take the last ENVELOPE either (9300, TS 31.111
   // §7.1.1.2: the handset answers the SMSC with RP-ERROR): the packet was not processed.
   if (sw === 0x9300)
     return {
-      por: undefined,
+      last,
       sw,
       proactive: [],
-      cntr: prepared.cntr,
       reset: false,
       failure: { kind: 'envelope', index: count - 1, count, sw },
     };
@@ -129,12 +139,28 @@ export async function deliverOta(
     }
     pending = swOf(await transport.transmit(tr));
   }
-  const data = dataOf(last);
+  const out: HandsetDelivery = { last, sw, proactive, reset };
+  if (failure) out.failure = failure;
+  return out;
+}
+
+export async function deliverOta(
+  transport: Transport,
+  server: OtaServer,
+  req: OtaCommandRequest,
+  sms?: SmsOptions,
+): Promise<Delivery> {
+  const prepared = server.prepare(req, sms);
+  const h = await deliverEnvelopes(transport, prepared.envelopes);
+  const { sw, proactive, reset } = h;
+  if (h.failure?.kind === 'envelope')
+    return { por: undefined, sw, proactive: [], cntr: prepared.cntr, reset: false, failure: h.failure };
+  const data = dataOf(h.last);
   const messages = proactive.filter((c) => decodeSendShortMessage(c));
   let por: PorResult | undefined;
   if (messages.length > 0) por = server.readPorFromSendShortMessages(prepared.expect, messages);
   else if (data.length > 0) por = server.readPorFromEnvelopeResponse(prepared.expect, data);
   const out: Delivery = { por, sw, proactive, cntr: prepared.cntr, reset };
-  if (failure) out.failure = failure;
+  if (h.failure) out.failure = h.failure;
   return out;
 }

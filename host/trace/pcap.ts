@@ -32,7 +32,7 @@ export function pcapFileHeader(): Bytes {
 }
 
 /** RFC 791 header checksum: one's complement of the one's complement sum of the 16-bit words. */
-function ipChecksum(b: Bytes, off: number, len: number): number {
+export function ipChecksum(b: Bytes, off: number, len: number): number {
   let sum = 0;
   for (let i = 0; i < len; i += 2) sum += (b[off + i]! << 8) | b[off + i + 1]!;
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);

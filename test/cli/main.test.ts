@@ -17,6 +17,7 @@ const NAMES = [
   'replay',
   'trace',
   'scenario',
+  'smsc',
   'suci',
 ];
 
