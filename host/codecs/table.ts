@@ -60,6 +60,7 @@ import {
   plmnActListValue,
   plmnListValue,
 } from './plmn.js';
+import { decodePuct, encodePuct, puctValue } from './puct.js';
 import {
   counter,
   decodeExt,
@@ -205,6 +206,7 @@ export const EF_CODECS: readonly EfCodec[] = [
   counterCodec('EF.ACMmax', 0x6f37, 'acmMax', 'file', 3),
   codec('EF.UST', 0x6f38, 'ust', 'file', serviceListValue, encodeServiceTable, decodeServiceTable),
   counterCodec('EF.ACM', 0x6f39, 'acm', 'record', 3),
+  codec('EF.PUCT', 0x6f41, 'puct', 'file', puctValue, encodePuct, decodePuct),
   codec('EF.FDN', 0x6f3b, 'fdn', 'record', diallingNumberValue, encodeDiallingNumber, decodeDiallingNumber),
   codec('EF.SMS', 0x6f3c, 'sms', 'record', smsValue, encodeSms, decodeSms),
   codec(

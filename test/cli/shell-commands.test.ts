@@ -1,7 +1,10 @@
 // The pySim-shell command set of `uicc shell`, line by line on the embedded card: selection by name, FID,
 // path, .. and /, completion candidates, decoded reads and writes, CHV commands, errors.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { openCard } from '../../host/card-factory.js';
+import { openCard, projectRoot } from '../../host/card-factory.js';
 import { historyLine, sessionLine, shellContext } from '../../host/cli/shell.js';
 import { ExchangeDecoder } from '../../host/decode/apdu.js';
 import { contentDecoder } from '../../host/decode/content.js';
@@ -85,7 +88,7 @@ describe('reading and writing', () => {
     expect(await sh('read_binary')).toBe('080910101032547698');
     expect(await sh('read_binary --offset 1 --length 2')).toBe('0910');
     await sh('select EF.PUCT');
-    expect(await sh('read_binary_decoded')).toBe('EF.PUCT has no codec; hex: FFFFFF0000');
+    expect(JSON.parse(await sh('read_binary_decoded'))).toEqual({ currency: '', eppu: 0, ex: 0 });
     await sh('select EF.ECC');
     expect(await sh('read_record_decoded 2')).toBe('{\n  "code": "911"\n}');
     expect(await sh('read_records')).toBe('1: 11F2FF00\n2: 19F1FF00\n3: FFFFFFFF');
@@ -130,5 +133,31 @@ describe('history', () => {
     expect(historyLine('change_chv 4321 1234')).toBe('change_chv ***');
     expect(historyLine('verify_adm 12345678')).toBe('verify_adm ***');
     expect(historyLine('verify_chv')).toBe('verify_chv');
+  });
+});
+
+describe('an EF without a codec', () => {
+  it('says so and shows the hex', async () => {
+    // A proprietary EF (FID 6FF0 is not assigned by TS 31.102) in an otherwise minimal profile.
+    const dir = mkdtempSync(join(tmpdir(), 'uicc-shell-'));
+    try {
+      const base = readFileSync(join(projectRoot(), 'profiles/examples/minimal.yaml'), 'utf8');
+      const vendor = [
+        '        - name: EF.VENDOR',
+        '          fid: 6FF0',
+        '          structure: transparent',
+        '          size: 4',
+        '          arr: 1',
+        '          hex: 0102A0B0',
+      ].join('\n');
+      const file = join(dir, 'vendor.yaml');
+      writeFileSync(file, base.replace('      files:\n', `      files:\n${vendor}\n`));
+      const card = openCard({ profile: file }).card;
+      ctx = await shellContext(embeddedTransport(card), card.spec, state.decoder);
+      await sh('select ADF.USIM', 'select EF.VENDOR');
+      expect(await sh('read_binary_decoded')).toBe('EF.VENDOR has no codec; hex: 0102A0B0');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -242,6 +242,11 @@ export const CODEC_VECTORS: Record<string, CodecVector> = {
     value: { kc: ff(8), cksn: 7 },
     source: 'TCA SAIP template default (TS 31.102 §4.6.2.2: CKSN 07 = no key)',
   },
+  'EF.PUCT': {
+    hex: '455552 01 B5',
+    value: { currency: 'EUR', eppu: 21, ex: -5 },
+    source: 'TS 31.102 §4.2.28 / TS 51.011 §10.3.8 layout: EUR, EPPU 21, EX -5 (0.00021 per unit)',
+  },
   // DF.5GS (TS 31.102 §4.4.11); further cases and malformed contents in df-5gs-codecs.test.ts.
   'EF.SUCI_Calc_Info': {
     hex: 'A00401010000A14A80010A81204E858C4D49D1343E6181284C47CA721730C98742CB7C6182D2E8126E08088D3680010B8120D1BC365F4997D17CE4374E72181431CBFEBA9E1B98D7618F79D48561B144672A',
