@@ -8,7 +8,7 @@ import type { Applet, AppletContext, IsolatedSession, Reply } from './applet.js'
 import { type Bytes, equal, fromHex } from './bytes.js';
 import { COMMANDS } from './commands/table.js';
 import { buildFcp } from './fs/fcp.js';
-import { type CardSpec, contentKey, type FileSpec, lcsKey, walk } from './fs/model.js';
+import { type CardSpec, contentKey, type FileSpec, fidHex, lcsKey, walk } from './fs/model.js';
 import { indexTree, type TreeIndex } from './fs/tree.js';
 import type { IccCard } from './icc.js';
 import { Nvm, type NvmSnapshot, PowerLoss } from './nvm.js';
@@ -360,7 +360,10 @@ export class CardOs implements IccCard {
   private makeContext(chNo: number, applet: Applet, session: Session): AppletContext {
     const os = this;
     const adf = applet.aid ? this.index.adfs.find((a) => a.aid && equal(a.aid, applet.aid!)) : undefined;
-    const ust = adf ? this.index.byPath.get(`${adf.path}/6F38`) : undefined;
+    const st =
+      adf && applet.serviceTable !== undefined
+        ? this.index.byPath.get(`${adf.path}/${fidHex(applet.serviceTable)}`)
+        : undefined;
     return {
       channel: chNo,
       remote: session !== this.session,
@@ -382,8 +385,8 @@ export class CardOs implements IccCard {
       terminalProfile: () => this.termProfile,
       ram: this.ramOf(applet, session),
       service: (n) => {
-        if (!ust || n < 1) return false;
-        const b = this.content(ust);
+        if (!st || n < 1) return false;
+        const b = this.content(st);
         const i = (n - 1) >> 3;
         return i < b.length && (b[i]! & (1 << ((n - 1) & 7))) !== 0;
       },

@@ -8,8 +8,8 @@ import type { Reply } from '../../card-os/applet.js';
 import { type Bytes, equal, wipe } from '../../card-os/bytes.js';
 import { type Nvm, PowerLoss } from '../../card-os/nvm.js';
 import { SW } from '../../card-os/sw.js';
-import { USIM_KEYS } from '../usim/applet.js';
-import { decodeSubscriberKeys, encodeSubscriberKeys, type SubscriberKeys } from '../usim/subscriber-keys.js';
+import { decodeSubscriberKeys, encodeSubscriberKeys, type SubscriberKeys } from '../aka/subscriber-keys.js';
+import { USIM_KEYS } from '../aka/subscription.js';
 import {
   canActivate,
   type KeySlotConfig,

@@ -11,9 +11,9 @@
 import { type Bytes, toHex } from '../../card-os/bytes.js';
 import type { Nvm } from '../../card-os/nvm.js';
 import { ber, findTag, parseBer } from '../../card-os/tlv.js';
+import { decodeSubscriberKeys, encodeSubscriberKeys, type SubscriberKeys } from '../aka/subscriber-keys.js';
+import { USIM_KEYS } from '../aka/subscription.js';
 import { encodeOtaConfig, keysetRecordName, type OtaKeyset } from '../ota/ota-config.js';
-import { USIM_KEYS } from '../usim/applet.js';
-import { decodeSubscriberKeys, encodeSubscriberKeys, type SubscriberKeys } from '../usim/subscriber-keys.js';
 
 export const SLOT_TABLE = 'slot/table';
 export const SLOT_STATE = { UNUSED: 0, ACTIVE: 1, USED: 2 } as const;

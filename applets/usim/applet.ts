@@ -5,17 +5,19 @@ import type { Command } from '../../card-os/apdu.js';
 import type { Applet, AppletContext, Reply } from '../../card-os/applet.js';
 import type { Bytes } from '../../card-os/bytes.js';
 import { SW } from '../../card-os/sw.js';
-import { authenticate } from './authenticate.js';
-import { decodeSqnState, type SqnState, updateSqnRecord } from './sqn.js';
-import { decodeSubscriberKeys, type SubscriberKeys } from './subscriber-keys.js';
+import { authenticate } from '../aka/authenticate.js';
+import { decodeSqnState, type SqnState, updateSqnRecord } from '../aka/sqn.js';
+import { decodeSubscriberKeys, type SubscriberKeys } from '../aka/subscriber-keys.js';
+import { USIM_KEYS, USIM_SQN } from '../aka/subscription.js';
 
 /** RID + application code of the USIM (TS 31.102 §1; uicc-files.md §4.5): the partial AID terminals select. */
 export const USIM_AID_PREFIX = Uint8Array.of(0xa0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02);
 
-/** NVM records of the active subscription. The key record is never readable through any command. */
-export const USIM_KEYS = 'secret/usim/keys';
-export const USIM_SQN = 'usim/sqn';
+// The subscription records, shared with the key-slot applet (applets/aka/subscription.ts).
+export { USIM_KEYS, USIM_SQN };
 
+/** EF.UST, the USIM Service Table (TS 31.102 §4.2.8). */
+const EF_UST = 0x6f38;
 /** USIM service n°27, GSM access (TS 31.102 §4.2.8). */
 const SERVICE_GSM_ACCESS = 27;
 const INS_AUTHENTICATE = 0x88;
@@ -80,6 +82,7 @@ export function usimApplet(aid: Bytes): Applet {
   return {
     name: 'USIM',
     aid,
+    serviceTable: EF_UST,
     process(cmd, ctx) {
       if (cmd.ins === INS_AUTHENTICATE) return runAuthenticate(cmd, ctx);
       return undefined;

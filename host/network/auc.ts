@@ -8,7 +8,7 @@
 //
 // Keys never leave this module in messages; errors name the IMSI only.
 
-import { createMilenage, gsmFromUmts, type Milenage } from '../../applets/usim/milenage.js';
+import { createMilenage, gsmFromUmts, type Milenage } from '../../applets/aka/milenage.js';
 import { type Bytes, equalCt, readUintBE, uintBE } from '../../card-os/bytes.js';
 import { cryptoRandom } from '../random.js';
 import { recordProblem, type SubscriberRecord } from './subscribers.js';

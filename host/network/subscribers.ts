@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { constantsProblem, type MilenageConstants } from '../../applets/usim/milenage.js';
+import { constantsProblem, type MilenageConstants } from '../../applets/aka/milenage.js';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
 
 export interface SubscriberRecord {

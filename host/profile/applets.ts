@@ -4,24 +4,22 @@
 
 import { p256 } from '@noble/curves/nist.js';
 import * as z from 'zod';
+import { constantsProblem, type MilenageConstants } from '../../applets/aka/milenage.js';
+import { DEFAULT_SQN_CONFIG, type SqnConfig, sqnConfigProblem } from '../../applets/aka/sqn.js';
+import type { SubscriberKeys } from '../../applets/aka/subscriber-keys.js';
+import type { AkaSubscription } from '../../applets/aka/subscription.js';
+import type { KeySlotSection, KeySlotsSection } from '../../applets/keyslots/package.js';
+import { splitCertificates } from '../../applets/security-domain/certificate-list.js';
 import { parseGpCertificate } from '../../applets/security-domain/gp-certificate.js';
+import type { SecurityDomainSection } from '../../applets/security-domain/package.js';
 import { OCE_CA_KID } from '../../applets/security-domain/scp11-keys.js';
-import { constantsProblem, type MilenageConstants } from '../../applets/usim/milenage.js';
-import { DEFAULT_SQN_CONFIG, type SqnConfig, sqnConfigProblem } from '../../applets/usim/sqn.js';
-import type { SubscriberKeys } from '../../applets/usim/subscriber-keys.js';
 import { type Bytes, equal } from '../../card-os/bytes.js';
-import { readBer } from '../../card-os/tlv.js';
 import { keyRefValue } from '../codecs/key-ref.js';
 import { bool, decimal, hexBytes, hexNumber, list, mapOrScalar, oneOf } from '../codecs/values.js';
 
 // ---- subscriber ----
 
-export type SubscriberProfile = SubscriberKeys & {
-  /** AMF the network side puts in AUTN (the card does not need it). */
-  amf?: Bytes;
-  /** SQN handling parameters given in the profile; the USIM applet's defaults fill the rest. */
-  sqn: Partial<SqnConfig>;
-};
+export type SubscriberProfile = AkaSubscription;
 
 const key16 = hexBytes(16, 16);
 
@@ -199,25 +197,7 @@ export const otaSchema = z
 
 // ---- securityDomain ----
 
-export interface SecurityDomainProfile {
-  aid: Bytes;
-  /** Key version number of the SD's SCP11 key (P1 of MUTUAL AUTHENTICATE). */
-  kvn: number;
-  /** SK.SD.ECKA (P-256, 32 bytes) and PK.SD.ECKA (uncompressed point, 65 bytes). */
-  privateKey: Bytes;
-  publicKey: Bytes;
-  /** CERT.SD.ECKA: one or more certificates (GP 7F21 or X.509 30), leaf last. */
-  certificate: Bytes;
-  /** PK.CA-KLOC.ECDSA, the CA key that OCE certificates must chain to (uncompressed point). */
-  caPublicKey: Bytes;
-  /** Its key identifier: when given, the first OCE certificate's issuer id (tag 42) must equal it. */
-  caKeyId?: Bytes;
-  /** Key reference of PK.CA-KLOC.ECDSA for PSO P2 / P1 (default KID 10, KVN = kvn). */
-  caKid: number;
-  caKvn: number;
-  /** Whether the key also serves SCP11b (KID 13) besides SCP11a (KID 11). Default true. */
-  scp11b: boolean;
-}
+export type SecurityDomainProfile = SecurityDomainSection;
 
 function onCurve(b: Bytes): boolean {
   try {
@@ -226,27 +206,6 @@ function onCurve(b: Bytes): boolean {
   } catch {
     return false;
   }
-}
-
-/** The certificates of a concatenation, or why it is not one. */
-function splitCertificates(b: Bytes): Bytes[] | string {
-  const out: Bytes[] = [];
-  let off = 0;
-  while (off < b.length) {
-    const t = readBer(b, off);
-    if (!t) return 'is not well-formed BER-TLV';
-    if (t.tag !== 0x7f21 && t.tag !== 0x30)
-      return 'holds something other than GP (7F21) or X.509 (30) certificates';
-    out.push(b.subarray(off, off + t.length));
-    off += t.length;
-  }
-  return out.length === 0 ? 'is empty' : out;
-}
-
-/** The certificates of a profile's `certificate` value (validated by the schema), leaf last. */
-export function certificateList(b: Bytes): Bytes[] {
-  const list = splitCertificates(b);
-  return typeof list === 'string' ? [] : list;
 }
 
 export const securityDomainSchema = z
@@ -295,23 +254,8 @@ export const securityDomainSchema = z
 
 // ---- keySlots ----
 
-/** One reserve slot: pre-generated keys (Alternative 3b) or a master secret the keys are derived from. */
-export type KeySlotProfile =
-  | { mode: 'keys'; subscriber: SubscriberKeys; ota: OtaKeysetProfile[]; kik?: Bytes }
-  | { mode: 'derive'; master: Bytes };
-
-export interface KeySlotsProfile {
-  /** AID of the key-slot applet. */
-  aid?: Bytes;
-  /** Key reference every key-slot command needs (verified or granted by an OTA TAR); default 0A (ADM1). */
-  admin: number;
-  /** KVN of the OTA keyset a derive-mode slot derives (default 1). */
-  deriveKvn: number;
-  /** KIK of slot 0, the subscription of the `subscriber` and `ota` sections. */
-  kik?: Bytes;
-  /** Slots 1..n, consumed in order by subscription changes. */
-  slots: KeySlotProfile[];
-}
+export type KeySlotProfile = KeySlotSection;
+export type KeySlotsProfile = KeySlotsSection;
 
 const kikBytes = hexBytes(16, 32).refine(
   (b) => [16, 24, 32].includes(b.length),
@@ -379,3 +323,18 @@ export const keySlotsSchema = z
     if (s.kik) out.kik = s.kik;
     return out;
   });
+
+// ---- the applet sections of a profile ----
+
+/**
+ * Each applet package's profile section (applets/registry.ts names the section a package reads): the
+ * profile schema and the compiled profile take these keys, optional, with these schemas.
+ */
+export const APPLET_SECTIONS = {
+  subscriber: subscriberSchema,
+  ota: otaSchema,
+  securityDomain: securityDomainSchema,
+  keySlots: keySlotsSchema,
+} as const;
+
+export type AppletSections = { [K in keyof typeof APPLET_SECTIONS]?: z.output<(typeof APPLET_SECTIONS)[K]> };

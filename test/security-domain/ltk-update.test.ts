@@ -3,6 +3,7 @@
 // leaving the key record as it was; and a power loss at every NVM write step of the update.
 
 import { describe, expect, it } from 'vitest';
+import { encodeSubscriberKeys } from '../../applets/aka/subscriber-keys.js';
 import { decodeSlot, encodeSlot, SLOT_STATE, SLOT_TABLE, slotRecord } from '../../applets/keyslots/store.js';
 import { aesCbcEncrypt, kcv } from '../../applets/security-domain/aes.js';
 import { nodeP256 } from '../../applets/security-domain/ec.js';
@@ -10,7 +11,6 @@ import { deriveProfileKeys } from '../../applets/security-domain/profile-update.
 import { buildCrt } from '../../applets/security-domain/scp11-keys.js';
 import { unwrapResponse, wrapCommand } from '../../applets/security-domain/secure-messaging.js';
 import { USIM_KEYS } from '../../applets/usim/applet.js';
-import { encodeSubscriberKeys } from '../../applets/usim/subscriber-keys.js';
 import { buildCommand, swOf } from '../../card-os/apdu.js';
 import { type Bytes, concat, fromHex, toHex } from '../../card-os/bytes.js';
 import { PowerLoss } from '../../card-os/nvm.js';
