@@ -335,6 +335,8 @@ export const APPLET_SECTIONS = {
   ota: otaSchema,
   securityDomain: securityDomainSchema,
   keySlots: keySlotsSchema,
+  /** ISIM (TS 31.103) AKA keys, coded like `subscriber`. */
+  isim: subscriberSchema,
 } as const;
 
 export type AppletSections = { [K in keyof typeof APPLET_SECTIONS]?: z.output<(typeof APPLET_SECTIONS)[K]> };

@@ -23,7 +23,7 @@ describe('applet registry', () => {
         if (a !== b) expect(a.n.startsWith(b.n), `${a.owner} ${a.n} inside ${b.owner} ${b.n}`).toBe(false);
   });
 
-  for (const file of ['default-usim.yaml', 'm2m-keyslots.yaml']) {
+  for (const file of ['default-usim.yaml', 'm2m-keyslots.yaml', 'examples/usim-isim.yaml']) {
     it(`${file}: installs the packages whose sections are present, each writing only its namespace`, () => {
       const profile = parseProfileText(profileText(file), file);
       const p = personalise(profile);
