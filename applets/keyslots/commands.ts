@@ -6,6 +6,7 @@
 import type { Command } from '../../card-os/apdu.js';
 import type { Reply } from '../../card-os/applet.js';
 import { type Bytes, equal, wipe } from '../../card-os/bytes.js';
+import { encodeRefresh } from '../../card-os/cat-refresh.js';
 import { type Nvm, PowerLoss } from '../../card-os/nvm.js';
 import { SW } from '../../card-os/sw.js';
 import { decodeSubscriberKeys, encodeSubscriberKeys, type SubscriberKeys } from '../aka/subscriber-keys.js';
@@ -30,7 +31,6 @@ import {
   type SlotStatus,
   sameTxid,
 } from './protocol.js';
-import { encodeRefresh } from './refresh.js';
 import { decodeRotationPayload, unwrapPayload } from './rotation.js';
 import {
   decodeStaged,
