@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuth } from './auth.js';
 import { registerCardCommands } from './card-commands.js';
+import { registerEuicc } from './euicc.js';
 import { registerLtkUpdate } from './ltk-update.js';
 import { registerOta } from './ota.js';
 import { registerReaders } from './readers.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerCardCommands(program);
   registerTraceCommands(program);
   registerScenario(program);
+  registerEuicc(program);
   return program;
 }
 

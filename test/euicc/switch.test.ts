@@ -98,7 +98,7 @@ describe('enable another profile, then reset', () => {
     const ch = openIsdR(c);
     es10(c, ch, enableReq(ICCID_B));
     c.reset();
-    const transport = embeddedTransport(c as never);
+    const transport = embeddedTransport(c);
     const r = await deliverOta(transport, new OtaServer(), {
       iccid: '89882110000000000101',
       tar: 0xb00011,
