@@ -13,6 +13,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>
   trace: () => import('./trace.js'),
   pcsc: () => import('./pcsc.js'),
   scenario: () => import('./scenario.js'),
+  euicc: () => import('./euicc.js'),
 };
 
 async function main(): Promise<void> {

@@ -176,7 +176,7 @@ function listProfileInfo(req: Tlv[], env: Es10Env): Bytes {
   const criteria = child(req, 0xa0);
   if (criteria) {
     const c = children(criteria.value);
-    if (!c || c.length !== 1) return fail(INCORRECT_INPUT);
+    if (c?.length !== 1) return fail(INCORRECT_INPUT);
     const sel = c[0]!;
     if (sel.tag === PI.CLASS) {
       const cls = uint(sel.value);

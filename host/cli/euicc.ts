@@ -103,7 +103,12 @@ export function registerEuicc(program: Command): void {
 
   e.command('list')
     .description('installed profiles (* = enabled)')
-    .action(() => withLpa(opts(), async (lpa) => (printList(await lpa.profiles()), 0)));
+    .action(() =>
+      withLpa(opts(), async (lpa) => {
+        printList(await lpa.profiles());
+        return 0;
+      }),
+    );
 
   e.command('enable <id>')
     .description('enable a profile by ICCID or ISD-P AID; the card is reset (REFRESH)')
