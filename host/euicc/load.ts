@@ -32,6 +32,7 @@ import { compileProfile, loadProfile } from '../profile/load.js';
 import { profileSchema } from '../profile/schema.js';
 import { parseYaml } from '../profile/source.js';
 import { cryptoRandom } from '../random.js';
+import { euiccTestPki } from './test-pki.js';
 
 const CLASSES = {
   test: CLASS_TEST,
@@ -59,7 +60,7 @@ const euiccSchema = z.strictObject({
   eid: text,
   rootDsAddress: text,
   defaultDpAddress: text.optional(),
-  /** Whether the eUICC signs notifications (needs the test PKI, host/euicc/test-pki.ts). */
+  /** Whether the eUICC signs notifications with the test PKI (host/euicc/test-pki.ts); default yes. */
   signNotifications: bool.optional(),
   own: z.unknown(),
   profiles: list(profileEntry),
@@ -121,12 +122,7 @@ function profileInfo(e: z.output<typeof profileEntry>, iccid: Bytes): Bytes {
 }
 
 /** Loads an eUICC definition; throws ProfileError naming the file and line of every problem. */
-export function loadEuicc(
-  path: string,
-  text: string,
-  signer?: EuiccTemplate['signer'],
-  ciPkId?: Bytes,
-): EuiccTemplate {
+export function loadEuicc(path: string, text: string): EuiccTemplate {
   const src = parseYaml(text, path);
   const bad = (where: (string | number)[], problem: string): never => {
     const line = src.lineOf(where);
@@ -160,6 +156,8 @@ export function loadEuicc(
     profiles.push({ aid: e.isdpAid, spec: p.spec, applets: p.applets, iccid });
     infos.push(profileInfo(e, iccid));
   });
+  // The test PKI (host/euicc/test-pki.ts): the eUICC certificate names this EID.
+  const pki = euiccTestPki(d.eid);
   const nvm = new Map(own.nvm);
   nvm.set(EUICC_PROFILES, concat(...infos));
   if (d.defaultDpAddress) nvm.set(EUICC_DEFAULT_DP, utf8(d.defaultDpAddress));
@@ -168,11 +166,16 @@ export function loadEuicc(
     eid: encodeEid(d.eid),
     own: { ...own, nvm },
     profiles,
-    info: defaultEuiccInfo(ciPkId ?? fromHex('F54172BDF98A95D65CBEB88A38A1C11D800A85C3')),
+    info: defaultEuiccInfo(pki.ci.ski),
     rootDsAddress: d.rootDsAddress,
   };
   if (d.description) out.description = d.description;
-  if (signer && d.signNotifications !== false) out.signer = signer;
+  if (d.signNotifications !== false)
+    out.signer = {
+      privateKey: pki.euicc.privateKey,
+      euiccCertificate: pki.euicc.der,
+      eumCertificate: pki.eum.der,
+    };
   return out;
 }
 
