@@ -18,9 +18,9 @@ import type { Nvm } from '../../card-os/nvm.js';
 import { DEFAULT_SQN_CONFIG, decodeSqnState, encodeSqnState, initialSqnState } from '../aka/sqn.js';
 import { USIM_SQN } from '../aka/subscription.js';
 import { OTA_RECORD_COUNTERS } from '../ota/ota-config.js';
+import { activeSlot, SLOT_STATE, setSlotState, slotRecord } from '../subscriptions/slot-store.js';
 import { type KeySlotConfig, slotActiveKeys, writeActiveKeys } from './active.js';
 import { decodeStaged, readHistory, STAGED_RECORD, writeHistory } from './staging.js';
-import { activeSlot, SLOT_STATE, setSlotState, slotRecord } from './store.js';
 
 /** The card files the switch touches. */
 export interface CardFiles {

@@ -17,9 +17,9 @@ import {
   OTA_RECORD_TARS,
   type TarConfig,
 } from '../ota/ota-config.js';
+import { decodeSlot, slotRecord } from '../subscriptions/slot-store.js';
 import { deriveSlotKeys } from './derive.js';
 import { KIK_RECORD } from './staging.js';
-import { decodeSlot, slotRecord } from './store.js';
 
 /** What the applet is configured with by the profile (docs/key-slots.md). */
 export interface KeySlotConfig {

@@ -11,6 +11,7 @@ import { type Nvm, PowerLoss } from '../../card-os/nvm.js';
 import { SW } from '../../card-os/sw.js';
 import { decodeSubscriberKeys, encodeSubscriberKeys, type SubscriberKeys } from '../aka/subscriber-keys.js';
 import { USIM_KEYS } from '../aka/subscription.js';
+import { activeSlot, nextUnusedSlot, slotStates } from '../subscriptions/slot-store.js';
 import {
   canActivate,
   type KeySlotConfig,
@@ -41,7 +42,6 @@ import {
   type StagedChange,
   writeHistory,
 } from './staging.js';
-import { activeSlot, nextUnusedSlot, slotStates } from './store.js';
 
 export interface KeySlotEnv {
   nvm: Nvm;

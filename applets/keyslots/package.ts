@@ -9,10 +9,16 @@ import type { Bytes } from '../../card-os/bytes.js';
 import { fidHex } from '../../card-os/fs/model.js';
 import type { SubscriberKeys } from '../aka/subscriber-keys.js';
 import type { OtaKeyset } from '../ota/ota-config.js';
+import {
+  encodeSlot,
+  SLOT_STATE,
+  SLOT_TABLE,
+  type SlotContent,
+  slotRecord,
+} from '../subscriptions/slot-store.js';
 import { keySlotApplet } from './applet.js';
 import { DEFAULT_KEYSLOT_AID } from './protocol.js';
 import { KIK_RECORD } from './staging.js';
-import { encodeSlot, SLOT_STATE, SLOT_TABLE, type SlotContent, slotRecord } from './store.js';
 
 /** EF.IMSI (TS 31.102 §4.2.2) and EF.ICCID (TS 102 221 §13.2), the files a subscription switch touches. */
 export const EF_IMSI = 0x6f07;

@@ -30,7 +30,7 @@ import type { Command } from '../../card-os/apdu.js';
 import type { Applet, AppletContext, Reply } from '../../card-os/applet.js';
 import { type Bytes, fromHex, wipe } from '../../card-os/bytes.js';
 import { SW } from '../../card-os/sw.js';
-import { knownProfiles, writeProfileKeys } from '../keyslots/store.js';
+import { knownProfiles, writeProfileKeys } from '../subscriptions/slot-store.js';
 import { cardRecognitionData, keyInformation, securityDomainFci } from './card-data.js';
 import type { EcKeyPair, P256 } from './ec.js';
 import { INS_PROFILE_UPDATE, parseProfileUpdate, profileUpdateResult } from './profile-update.js';

@@ -7,6 +7,7 @@
 import { encodeSubscriberKeys } from '../../applets/aka/subscriber-keys.js';
 import { deriveSlotKeys, KEY_BLOCK_LENGTH, keysFromBlock } from '../../applets/keyslots/derive.js';
 import { KIK_RECORD } from '../../applets/keyslots/staging.js';
+import { encodeOtaConfig, OTA_RECORD_KEYSET_PREFIX, OTA_RECORD_TARS } from '../../applets/ota/ota-config.js';
 import {
   encodeSlot,
   SLOT_STATE,
@@ -15,8 +16,7 @@ import {
   type SlotKeys,
   slotRecord,
   slotStates,
-} from '../../applets/keyslots/store.js';
-import { encodeOtaConfig, OTA_RECORD_KEYSET_PREFIX, OTA_RECORD_TARS } from '../../applets/ota/ota-config.js';
+} from '../../applets/subscriptions/slot-store.js';
 import { USIM_KEYS } from '../../applets/usim/applet.js';
 import type { Bytes } from '../../card-os/bytes.js';
 import { contentKey, type FileSpec } from '../../card-os/fs/model.js';

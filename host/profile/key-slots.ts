@@ -3,7 +3,7 @@
 // (an OTA keyset that a TAR accepts with the admin right), and the files the switch writes must exist.
 
 import { EF_ICCID, EF_IMSI } from '../../applets/keyslots/package.js';
-import { MAX_SLOTS } from '../../applets/keyslots/store.js';
+import { MAX_SLOTS } from '../../applets/subscriptions/slot-store.js';
 import { USIM_AID_PREFIX } from '../../applets/usim/applet.js';
 import { toHex } from '../../card-os/bytes.js';
 import type { FileSpec } from '../../card-os/fs/model.js';

@@ -4,6 +4,9 @@
 // the USIM and OTA applets use (copied into their records when it becomes active). A slot goes
 // unused -> active -> used and never back; a used slot's secrets are erased.
 //
+// Shared by the key-slot applet (which switches slots) and the security domain (whose long-term key update
+// rewrites a slot's keys), so it lives outside both.
+//
 // NVM records:
 //   slot/table          one state byte per slot (SLOT_STATE)
 //   secret/slot/<ii>    the slot's content (encodeSlot), never readable through any command
