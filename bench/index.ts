@@ -19,6 +19,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>
   shell: () => import('./shell.js'),
   'card-image': () => import('./card-image.js'),
   smsc: () => import('./smsc.js'),
+  euicc: () => import('./euicc.js'),
 };
 
 async function main(): Promise<void> {

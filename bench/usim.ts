@@ -2,9 +2,9 @@
 // the card side, in-process. The card target (issue: >= 200,000 AUTHENTICATE APDUs/s on one core)
 // applies to the pure authenticate(); APDU parsing and routing add to it in the applet.
 
-import { authenticate } from '../applets/usim/authenticate.js';
-import { decodeSqnState, encodeSqnState, initialSqnState, type SqnState } from '../applets/usim/sqn.js';
-import { decodeSubscriberKeys, encodeSubscriberKeys } from '../applets/usim/subscriber-keys.js';
+import { authenticate } from '../applets/aka/authenticate.js';
+import { decodeSqnState, encodeSqnState, initialSqnState, type SqnState } from '../applets/aka/sqn.js';
+import { decodeSubscriberKeys, encodeSubscriberKeys } from '../applets/aka/subscriber-keys.js';
 import { concat, fromHex } from '../card-os/bytes.js';
 import { createAuc } from '../host/network/auc.js';
 import { atLeast, type BenchRow, opsPerSecond } from './harness.js';

@@ -24,6 +24,11 @@ export interface Applet {
    * domain does); otherwise the OS refuses such commands (6882/6884) before the applet sees them.
    */
   readonly secureMessaging?: boolean;
+  /**
+   * FID of the application's service table in its ADF (USIM: EF.UST 6F38, TS 31.102 §4.2.8; ISIM: EF.IST
+   * 6F07, TS 31.103 §4.2.7), which `AppletContext.service` reads.
+   */
+  readonly serviceTable?: number;
   /** Commands while this applet is the channel's current application. `undefined`: not mine, the OS goes on. */
   process?(cmd: Command, ctx: AppletContext): Reply | undefined;
   /** Answer to SELECT for a non-file application (e.g. FCI template 6F). */
@@ -79,6 +84,6 @@ export interface AppletContext {
    * (secure channel sessions, SMS reassembly buffers...).
    */
   readonly ram: Map<string, unknown>;
-  /** Whether service `n` is available in the USIM Service Table of this applet's ADF (TS 31.102 §4.2.8). */
+  /** Whether service `n` is available in the service table of this applet's ADF (`Applet.serviceTable`). */
   service(n: number): boolean;
 }

@@ -8,7 +8,7 @@ import type { Applet, AppletContext, IsolatedSession, Reply } from './applet.js'
 import { type Bytes, equal, fromHex } from './bytes.js';
 import { COMMANDS } from './commands/table.js';
 import { buildFcp } from './fs/fcp.js';
-import { type CardSpec, contentKey, type FileSpec, lcsKey, walk } from './fs/model.js';
+import { type CardSpec, contentKey, type FileSpec, fidHex, lcsKey, walk } from './fs/model.js';
 import { indexTree, type TreeIndex } from './fs/tree.js';
 import type { IccCard } from './icc.js';
 import { Nvm, type NvmSnapshot, PowerLoss } from './nvm.js';
@@ -153,7 +153,7 @@ export class CardOs implements IccCard {
   private exchange(raw: Bytes, session: Session, isolated: boolean): Bytes {
     const parsed = parseCommand(raw);
     if (!parsed.cmd) return response(parsed.error);
-    const cmd = parsed.cmd;
+    const cmd = this.protocol === 0 ? t0Case1(parsed.cmd) : parsed.cmd;
     const cla = cmd.cla;
     // CLA coding, ISO/IEC 7816-4 §5.4.1 and TS 102 221 §10.1.1: 0X/8X (channels 0-3, SM in b4-b3), 4X-7X and
     // CX-FX (channels 4-19, SM in b6), b5 = command chaining. 2X/3X/BX are RFU, AX is the GSM class, FF is
@@ -385,7 +385,10 @@ export class CardOs implements IccCard {
   private makeContext(chNo: number, applet: Applet, session: Session): AppletContext {
     const os = this;
     const adf = applet.aid ? this.index.adfs.find((a) => a.aid && equal(a.aid, applet.aid!)) : undefined;
-    const ust = adf ? this.index.byPath.get(`${adf.path}/6F38`) : undefined;
+    const st =
+      adf && applet.serviceTable !== undefined
+        ? this.index.byPath.get(`${adf.path}/${fidHex(applet.serviceTable)}`)
+        : undefined;
     return {
       channel: chNo,
       remote: session !== this.session,
@@ -407,8 +410,8 @@ export class CardOs implements IccCard {
       terminalProfile: () => this.termProfile,
       ram: this.ramOf(applet, session),
       service: (n) => {
-        if (!ust || n < 1) return false;
-        const b = this.content(ust);
+        if (!st || n < 1) return false;
+        const b = this.content(st);
         const i = (n - 1) >> 3;
         return i < b.length && (b[i]! & (1 << ((n - 1) & 7))) !== 0;
       },
@@ -448,6 +451,18 @@ export class CardOs implements IccCard {
   get ownBytes(): number {
     return this.nvm.ownBytes;
   }
+}
+
+/**
+ * Under T=0 a case-1 command travels as a 5-byte header with P3=00 (ISO/IEC 7816-3 §12.2.2), which reads
+ * like a case-2 command asking for 256 bytes; the OS commands that are case 1 for these parameters take it
+ * as no data (lpac closes its channel with `00 70 80 01 00`).
+ */
+function t0Case1(cmd: Command): Command {
+  if (cmd.case !== 2 || cmd.extended || cmd.raw.length !== 5 || cmd.raw[4] !== 0) return cmd;
+  const def = COMMANDS[cmd.ins];
+  if (!def?.case1 || !def.cla(cmd.cla) || !def.case1(cmd.p1, cmd.p2)) return cmd;
+  return { ...cmd, le: undefined, case: 1 };
 }
 
 const RESET_CMD: Command = {

@@ -15,12 +15,12 @@
 
 import type { Bytes } from '../../card-os/bytes.js';
 import type { Nvm } from '../../card-os/nvm.js';
+import { DEFAULT_SQN_CONFIG, decodeSqnState, encodeSqnState, initialSqnState } from '../aka/sqn.js';
+import { USIM_SQN } from '../aka/subscription.js';
 import { OTA_RECORD_COUNTERS } from '../ota/ota-config.js';
-import { USIM_SQN } from '../usim/applet.js';
-import { DEFAULT_SQN_CONFIG, decodeSqnState, encodeSqnState, initialSqnState } from '../usim/sqn.js';
+import { activeSlot, SLOT_STATE, setSlotState, slotRecord } from '../subscriptions/slot-store.js';
 import { type KeySlotConfig, slotActiveKeys, writeActiveKeys } from './active.js';
 import { decodeStaged, readHistory, STAGED_RECORD, writeHistory } from './staging.js';
-import { activeSlot, SLOT_STATE, setSlotState, slotRecord } from './store.js';
 
 /** The card files the switch touches. */
 export interface CardFiles {

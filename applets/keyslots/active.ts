@@ -7,6 +7,8 @@
 import type { Bytes } from '../../card-os/bytes.js';
 import type { Nvm } from '../../card-os/nvm.js';
 import { findTag, parseBer } from '../../card-os/tlv.js';
+import { encodeSubscriberKeys, type SubscriberKeys } from '../aka/subscriber-keys.js';
+import { USIM_KEYS } from '../aka/subscription.js';
 import {
   decodeOtaConfig,
   encodeOtaConfig,
@@ -15,11 +17,9 @@ import {
   OTA_RECORD_TARS,
   type TarConfig,
 } from '../ota/ota-config.js';
-import { USIM_KEYS } from '../usim/applet.js';
-import { encodeSubscriberKeys, type SubscriberKeys } from '../usim/subscriber-keys.js';
+import { decodeSlot, slotRecord } from '../subscriptions/slot-store.js';
 import { deriveSlotKeys } from './derive.js';
 import { KIK_RECORD } from './staging.js';
-import { decodeSlot, slotRecord } from './store.js';
 
 /** What the applet is configured with by the profile (docs/key-slots.md). */
 export interface KeySlotConfig {

@@ -6,15 +6,17 @@
 import type { Command } from '../../card-os/apdu.js';
 import type { Reply } from '../../card-os/applet.js';
 import { type Bytes, equal, wipe } from '../../card-os/bytes.js';
+import { encodeRefresh } from '../../card-os/cat-refresh.js';
 import { type Nvm, PowerLoss } from '../../card-os/nvm.js';
 import { SW } from '../../card-os/sw.js';
-import { USIM_KEYS } from '../usim/applet.js';
 import {
   decodeSubscriberKeys,
   encodeSubscriberKeys,
   replaceKeys,
   type SubscriberKeys,
-} from '../usim/subscriber-keys.js';
+} from '../aka/subscriber-keys.js';
+import { USIM_KEYS } from '../aka/subscription.js';
+import { activeSlot, nextUnusedSlot, slotStates } from '../subscriptions/slot-store.js';
 import {
   canActivate,
   type KeySlotConfig,
@@ -35,7 +37,6 @@ import {
   type SlotStatus,
   sameTxid,
 } from './protocol.js';
-import { encodeRefresh } from './refresh.js';
 import { decodeRotationPayload, unwrapPayload } from './rotation.js';
 import {
   decodeStaged,
@@ -46,7 +47,6 @@ import {
   type StagedChange,
   writeHistory,
 } from './staging.js';
-import { activeSlot, nextUnusedSlot, slotStates } from './store.js';
 
 export interface KeySlotEnv {
   nvm: Nvm;

@@ -15,7 +15,7 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type Bytes, concat } from '../../card-os/bytes.js';
-import type { SlotKeys } from './store.js';
+import type { SlotKeys } from '../subscriptions/slot-store.js';
 
 export const SEED_LABEL = 'uicc keyslot seed v1';
 export const KEYS_LABEL = 'uicc keyslot keys v1';

@@ -1,7 +1,7 @@
 // The GlobalPlatform security domain as an applet: a non-file application selected by its AID (the ISD,
 // A000000151000000, in the default profile). It opens SCP11 sessions (GPC v2.3 Amd F, scp11-card.ts), runs
 // secure messaging on them (Amd D, secure-messaging.ts) and, inside an SCP11a session, the long-term key
-// update of a profile (profile-update.ts, applets/keyslots/store.ts).
+// update of a profile (profile-update.ts, applets/subscriptions/slot-store.ts).
 //
 // Commands, on any logical channel where the SD is selected:
 //   SELECT by AID                  -> FCI 6F { 84 AID | A5 { 73 SD management data | 9F65 } } (card-data.ts)
@@ -30,7 +30,7 @@ import type { Command } from '../../card-os/apdu.js';
 import type { Applet, AppletContext, Reply } from '../../card-os/applet.js';
 import { type Bytes, fromHex, wipe } from '../../card-os/bytes.js';
 import { SW } from '../../card-os/sw.js';
-import { knownProfiles, writeProfileKeys } from '../keyslots/store.js';
+import { knownProfiles, writeProfileKeys } from '../subscriptions/slot-store.js';
 import { cardRecognitionData, keyInformation, securityDomainFci } from './card-data.js';
 import type { EcKeyPair, P256 } from './ec.js';
 import { INS_PROFILE_UPDATE, parseProfileUpdate, profileUpdateResult } from './profile-update.js';

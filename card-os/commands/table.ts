@@ -16,18 +16,37 @@ export interface CommandDef {
   name: string;
   cla: (cla: number) => boolean;
   run: (x: Exec) => Reply;
+  /**
+   * Whether the command with these parameters is ISO case 1 (no data either way). Under T=0 its header
+   * carries P3=00 (ISO/IEC 7816-3 §12.2.2), which the APDU parser cannot tell from a case-2 Le of 256.
+   */
+  case1?: (p1: number, p2: number) => boolean;
 }
 
 const iso = (cla: number) => (cla & 0x80) === 0;
 const proprietary = (cla: number) => (cla & 0x80) !== 0;
 
-function def(name: string, cla: (c: number) => boolean, run: (x: Exec) => Reply): CommandDef {
-  return { name, cla, run };
+function def(
+  name: string,
+  cla: (c: number) => boolean,
+  run: (x: Exec) => Reply,
+  case1?: CommandDef['case1'],
+): CommandDef {
+  return case1 ? { name, cla, run, case1 } : { name, cla, run };
 }
 
+// Case-1 forms (TS 102 221 §11.1): VERIFY / UNBLOCK PIN without data ask for the retry counter,
+// DEACTIVATE / ACTIVATE FILE without data act on the current file, MANAGE CHANNEL close (P1 80) and open
+// of a terminal-assigned channel (P2 != 0) answer no data.
+const always = () => true;
+const channelCase1 = (p1: number, p2: number) => p1 === 0x80 || p2 !== 0;
+// SELECT of the MF or the parent DF without data and STATUS, both with "no data returned" (P2 0C).
+const selectCase1 = (p1: number, p2: number) => (p2 & 0x0c) === 0x0c && (p1 === 0x00 || p1 === 0x03);
+const statusCase1 = (_p1: number, p2: number) => p2 === 0x0c;
+
 export const COMMANDS: Record<number, CommandDef | undefined> = {
-  0xa4: def('SELECT', iso, select),
-  0xf2: def('STATUS', proprietary, status),
+  0xa4: def('SELECT', iso, select, selectCase1),
+  0xf2: def('STATUS', proprietary, status, statusCase1),
   0xb0: def('READ BINARY', iso, readBinary),
   0xd6: def('UPDATE BINARY', iso, updateBinary),
   0xb2: def('READ RECORD', iso, readRecord),
@@ -36,14 +55,14 @@ export const COMMANDS: Record<number, CommandDef | undefined> = {
   0x32: def('INCREASE', proprietary, increase),
   0xcb: def('RETRIEVE DATA', proprietary, retrieveData),
   0xdb: def('SET DATA', proprietary, setData),
-  0x20: def('VERIFY PIN', iso, verify),
+  0x20: def('VERIFY PIN', iso, verify, always),
   0x24: def('CHANGE PIN', iso, change),
   0x26: def('DISABLE PIN', iso, disable),
   0x28: def('ENABLE PIN', iso, enable),
-  0x2c: def('UNBLOCK PIN', iso, unblock),
-  0x04: def('DEACTIVATE FILE', iso, deactivateFile),
-  0x44: def('ACTIVATE FILE', iso, activateFile),
-  0x70: def('MANAGE CHANNEL', iso, manageChannel),
+  0x2c: def('UNBLOCK PIN', iso, unblock, always),
+  0x04: def('DEACTIVATE FILE', iso, deactivateFile, always),
+  0x44: def('ACTIVATE FILE', iso, activateFile, always),
+  0x70: def('MANAGE CHANNEL', iso, manageChannel, channelCase1),
   0x10: def('TERMINAL PROFILE', proprietary, terminalProfile),
   0xc2: def('ENVELOPE', proprietary, envelope),
   0x12: def('FETCH', proprietary, fetch),

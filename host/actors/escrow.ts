@@ -6,7 +6,7 @@
 // the slot. Every request, granted or refused, goes to the audit log; no entry ever holds a key.
 
 import { KEY_BLOCK_LENGTH, keysFromBlock, keysFromSeed, slotSeed } from '../../applets/keyslots/derive.js';
-import type { SlotKeys } from '../../applets/keyslots/store.js';
+import type { SlotKeys } from '../../applets/subscriptions/slot-store.js';
 import type { Bytes } from '../../card-os/bytes.js';
 
 /** What an operator gets for a slot: the keys, or (derivation) the slot's seed to derive them itself. */

@@ -4,8 +4,10 @@
 // slot 0 to the operator that buys the cards. A card is its template plus its own NVM records: the shared
 // profile is never copied.
 
+import { encodeSubscriberKeys } from '../../applets/aka/subscriber-keys.js';
 import { deriveSlotKeys, KEY_BLOCK_LENGTH, keysFromBlock } from '../../applets/keyslots/derive.js';
 import { KIK_RECORD } from '../../applets/keyslots/staging.js';
+import { encodeOtaConfig, OTA_RECORD_KEYSET_PREFIX, OTA_RECORD_TARS } from '../../applets/ota/ota-config.js';
 import {
   encodeSlot,
   SLOT_STATE,
@@ -14,10 +16,8 @@ import {
   type SlotKeys,
   slotRecord,
   slotStates,
-} from '../../applets/keyslots/store.js';
-import { encodeOtaConfig, OTA_RECORD_KEYSET_PREFIX, OTA_RECORD_TARS } from '../../applets/ota/ota-config.js';
+} from '../../applets/subscriptions/slot-store.js';
 import { USIM_KEYS } from '../../applets/usim/applet.js';
-import { encodeSubscriberKeys } from '../../applets/usim/subscriber-keys.js';
 import type { Bytes } from '../../card-os/bytes.js';
 import { contentKey, type FileSpec } from '../../card-os/fs/model.js';
 import { Nvm, type NvmSnapshot } from '../../card-os/nvm.js';

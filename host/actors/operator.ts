@@ -6,10 +6,10 @@
 // A subscription is active from `provision` (the commit of a change at the new operator) until `release`
 // (the card has moved away): only then does the operator issue vectors for it or send it OTA commands.
 
-import type { SlotKeys } from '../../applets/keyslots/store.js';
 import { blockKeyByte } from '../../applets/ota/kic-kid.js';
 import type { OtaKeyset } from '../../applets/ota/ota-config.js';
 import { decodeSpi, type Spi } from '../../applets/ota/spi.js';
+import type { SlotKeys } from '../../applets/subscriptions/slot-store.js';
 import type { Bytes } from '../../card-os/bytes.js';
 import { readScriptResult, type ScriptResult } from '../keyslots/remote.js';
 import { type Auc, type AuthVector, createAuc } from '../network/auc.js';

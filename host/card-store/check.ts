@@ -1,8 +1,10 @@
 // Checks the records of a loaded card image against the card's spec, so a hand-edited or damaged image is
 // refused at load with the record named, instead of answering 6F00 (or accepting a 255-try PIN) later.
 
+import { decodeSqnState } from '../../applets/aka/sqn.js';
+import { decodeSubscriberKeys } from '../../applets/aka/subscriber-keys.js';
+import { ISIM_RECORDS } from '../../applets/isim/applet.js';
 import { decodeStaged, STAGED_RECORD } from '../../applets/keyslots/staging.js';
-import { decodeSlot } from '../../applets/keyslots/store.js';
 import {
   decodeOtaConfig,
   decodeOtaCounters,
@@ -16,9 +18,8 @@ import {
   SD_ECKA_RECORD,
   SD_OCE_CA_RECORD,
 } from '../../applets/security-domain/sd-records.js';
+import { decodeSlot } from '../../applets/subscriptions/slot-store.js';
 import { USIM_KEYS, USIM_SQN } from '../../applets/usim/applet.js';
-import { decodeSqnState } from '../../applets/usim/sqn.js';
-import { decodeSubscriberKeys } from '../../applets/usim/subscriber-keys.js';
 import type { Bytes } from '../../card-os/bytes.js';
 import type { CardOs } from '../../card-os/card.js';
 import { contentKey, lcsKey, walk } from '../../card-os/fs/model.js';
@@ -33,6 +34,8 @@ const hex2 = (n: number) => n.toString(16).padStart(2, '0').toUpperCase();
 const APPLET_RECORDS: [string, string, (b: Bytes) => unknown][] = [
   [USIM_KEYS, 'USIM subscriber keys (K, OPc, constants)', decodeSubscriberKeys],
   [USIM_SQN, 'USIM SQN state (TS 33.102 Annex C)', decodeSqnState],
+  [ISIM_RECORDS.keys, 'ISIM subscriber keys', decodeSubscriberKeys],
+  [ISIM_RECORDS.sqn, 'ISIM SQN state (TS 33.102 Annex C)', decodeSqnState],
   [OTA_RECORD_COUNTERS, 'OTA replay counters', decodeOtaCounters],
   [SD_ECKA_RECORD, 'security domain ECKA keys', decodeSdKeys],
   [SD_OCE_CA_RECORD, 'security domain OCE CA keys', decodeOceCas],

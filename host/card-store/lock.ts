@@ -103,7 +103,13 @@ export function lockImage(image: string, waitSeconds = 0): ImageLock {
     breakIfStale(path);
     if (tryCreate(path, `${JSON.stringify(me)}\n`)) break;
     if (Date.now() >= deadline) {
-      const h = readHolder(path);
+      // The holder writes its pid just after creating the file (O_EXCL): a refusal read in between would name
+      // no one, so give that write a moment before settling for the lock file's path.
+      let h = readHolder(path);
+      for (let i = 0; !h && i < 20; i++) {
+        sleep(10);
+        h = readHolder(path);
+      }
       const who = h
         ? `process ${h.pid} (${h.command}) since ${h.since}`
         : `another process (lock file ${path})`;

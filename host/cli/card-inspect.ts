@@ -5,8 +5,8 @@
 
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { SLOT_STATE, slotStates } from '../../applets/keyslots/store.js';
 import { decodeOtaCounters, OTA_RECORD_COUNTERS } from '../../applets/ota/ota-config.js';
+import { SLOT_STATE, slotStates } from '../../applets/subscriptions/slot-store.js';
 import { type Bytes, toHex } from '../../card-os/bytes.js';
 import { contentKey, type FileSpec, walk } from '../../card-os/fs/model.js';
 import { readStatus } from '../../card-os/security/pin.js';

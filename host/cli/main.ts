@@ -25,6 +25,7 @@ const COMMANDS: CommandEntry[] = [
   ['scenario', 'registerScenario', 'end-to-end scenarios over emulated cards', () => import('./scenario.js')],
   ['smsc', 'registerSmsc', 'SMPP SMSC in front of emulated cards', () => import('./smsc.js')],
   ['suci', 'registerSuci', 'SUCI conceal and de-conceal (SIDF)', () => import('./suci.js')],
+  ['euicc', 'registerEuicc', 'eUICC local profile management (SGP.22 ES10)', () => import('./euicc.js')],
 ];
 
 export const VERSION = '0.1.0';

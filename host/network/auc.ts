@@ -11,8 +11,8 @@
 //
 // Keys never leave this module in messages; errors name the IMSI only.
 
-import { gsmFromUmts, type MilenageOutputs } from '../../applets/usim/milenage.js';
-import { type AkaAlgorithm, createAka } from '../../applets/usim/subscriber-keys.js';
+import { gsmFromUmts, type MilenageOutputs } from '../../applets/aka/milenage.js';
+import { type AkaAlgorithm, createAka } from '../../applets/aka/subscriber-keys.js';
 import { type Bytes, equalCt, readUintBE, uintBE } from '../../card-os/bytes.js';
 import { cryptoRandom } from '../random.js';
 import { recordProblem, type SubscriberRecord, subscriberKeysOf } from './subscribers.js';

@@ -11,9 +11,9 @@
 // same directory, then rename) and the file is created mode 0600: it holds the operator's keys.
 // Error messages name the file, the subscriber and the field, never a key value.
 
-import { constantsProblem, type MilenageConstants } from '../../applets/usim/milenage.js';
-import type { SubscriberKeys } from '../../applets/usim/subscriber-keys.js';
-import { DEFAULT_TUAK_PARAMS, type TuakParams, tuakParamsProblem } from '../../applets/usim/tuak.js';
+import { constantsProblem, type MilenageConstants } from '../../applets/aka/milenage.js';
+import type { SubscriberKeys } from '../../applets/aka/subscriber-keys.js';
+import { DEFAULT_TUAK_PARAMS, type TuakParams, tuakParamsProblem } from '../../applets/aka/tuak.js';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
 import { writeFileDurably } from '../../card-os/image.js';
 import { readInputFile } from '../input-file.js';

@@ -4,10 +4,10 @@
 // A REFRESH in "UICC reset" mode (TS 102 223 §6.4.7) is acted on as a handset does: the card is reset, no
 // TERMINAL RESPONSE is sent, and proactive commands still queued die with the reset.
 
-import { decodeRefresh, REFRESH_UICC_RESET } from '../../applets/keyslots/refresh.js';
 import { decodeSendShortMessage } from '../../applets/ota/send-short-message.js';
 import { buildCommand, dataOf, swOf } from '../../card-os/apdu.js';
 import { type Bytes, concat } from '../../card-os/bytes.js';
+import { decodeRefresh, REFRESH_UICC_RESET } from '../../card-os/cat-refresh.js';
 import {
   CTLV_COMMAND_DETAILS,
   CTLV_DEVICE_IDENTITIES,

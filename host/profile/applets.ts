@@ -3,26 +3,24 @@
 // GPC Amd F). The schemas check lengths and consistency; the values come back typed, hex decoded.
 
 import * as z from 'zod';
+import { constantsProblem, type MilenageConstants } from '../../applets/aka/milenage.js';
+import { DEFAULT_SQN_CONFIG, type SqnConfig, sqnConfigProblem } from '../../applets/aka/sqn.js';
+import type { SubscriberKeys } from '../../applets/aka/subscriber-keys.js';
+import type { AkaSubscription } from '../../applets/aka/subscription.js';
+import { DEFAULT_TUAK_PARAMS, type TuakParams } from '../../applets/aka/tuak.js';
+import type { KeySlotSection, KeySlotsSection } from '../../applets/keyslots/package.js';
+import { splitCertificates } from '../../applets/security-domain/certificate-list.js';
 import { nodeP256 } from '../../applets/security-domain/ec.js';
 import { parseGpCertificate } from '../../applets/security-domain/gp-certificate.js';
+import type { SecurityDomainSection } from '../../applets/security-domain/package.js';
 import { OCE_CA_KID } from '../../applets/security-domain/scp11-keys.js';
-import { constantsProblem, type MilenageConstants } from '../../applets/usim/milenage.js';
-import { DEFAULT_SQN_CONFIG, type SqnConfig, sqnConfigProblem } from '../../applets/usim/sqn.js';
-import type { SubscriberKeys } from '../../applets/usim/subscriber-keys.js';
-import { DEFAULT_TUAK_PARAMS, type TuakParams } from '../../applets/usim/tuak.js';
 import { type Bytes, equal } from '../../card-os/bytes.js';
 import { keyRefValue } from '../codecs/key-ref.js';
 import { bool, decimal, hexBytes, hexNumber, list, mapOrScalar, oneOf } from '../codecs/values.js';
-import { splitCertificates } from './certificates.js';
 
 // ---- subscriber ----
 
-export type SubscriberProfile = SubscriberKeys & {
-  /** AMF the network side puts in AUTN (the card does not need it). */
-  amf?: Bytes;
-  /** SQN handling parameters given in the profile; the USIM applet's defaults fill the rest. */
-  sqn: Partial<SqnConfig>;
-};
+export type SubscriberProfile = AkaSubscription;
 
 const key16 = hexBytes(16, 16);
 const key32 = hexBytes(32, 32);
@@ -256,25 +254,7 @@ export const otaSchema = z
 
 // ---- securityDomain ----
 
-export interface SecurityDomainProfile {
-  aid: Bytes;
-  /** Key version number of the SD's SCP11 key (P1 of MUTUAL AUTHENTICATE). */
-  kvn: number;
-  /** SK.SD.ECKA (P-256, 32 bytes) and PK.SD.ECKA (uncompressed point, 65 bytes). */
-  privateKey: Bytes;
-  publicKey: Bytes;
-  /** CERT.SD.ECKA: one or more certificates (GP 7F21 or X.509 30), leaf last. */
-  certificate: Bytes;
-  /** PK.CA-KLOC.ECDSA, the CA key that OCE certificates must chain to (uncompressed point). */
-  caPublicKey: Bytes;
-  /** Its key identifier: when given, the first OCE certificate's issuer id (tag 42) must equal it. */
-  caKeyId?: Bytes;
-  /** Key reference of PK.CA-KLOC.ECDSA for PSO P2 / P1 (default KID 10, KVN = kvn). */
-  caKid: number;
-  caKvn: number;
-  /** Whether the key also serves SCP11b (KID 13) besides SCP11a (KID 11). Default true. */
-  scp11b: boolean;
-}
+export type SecurityDomainProfile = SecurityDomainSection;
 
 const onCurve = (b: Bytes) => nodeP256.isValidPublicKey(b);
 
@@ -325,23 +305,8 @@ export const securityDomainSchema = z
 
 // ---- keySlots ----
 
-/** One reserve slot: pre-generated keys (Alternative 3b) or a master secret the keys are derived from. */
-export type KeySlotProfile =
-  | { mode: 'keys'; subscriber: SubscriberKeys; ota: OtaKeysetProfile[]; kik?: Bytes }
-  | { mode: 'derive'; master: Bytes };
-
-export interface KeySlotsProfile {
-  /** AID of the key-slot applet. */
-  aid?: Bytes;
-  /** Key reference every key-slot command needs (verified or granted by an OTA TAR); default 0A (ADM1). */
-  admin: number;
-  /** KVN of the OTA keyset a derive-mode slot derives (default 1). */
-  deriveKvn: number;
-  /** KIK of slot 0, the subscription of the `subscriber` and `ota` sections. */
-  kik?: Bytes;
-  /** Slots 1..n, consumed in order by subscription changes. */
-  slots: KeySlotProfile[];
-}
+export type KeySlotProfile = KeySlotSection;
+export type KeySlotsProfile = KeySlotsSection;
 
 const kikBytes = hexBytes(16, 32).refine(
   (b) => [16, 24, 32].includes(b.length),
@@ -421,3 +386,20 @@ export const keySlotsSchema = z
     if (s.kik) out.kik = s.kik;
     return out;
   });
+
+// ---- the applet sections of a profile ----
+
+/**
+ * Each applet package's profile section (applets/registry.ts names the section a package reads): the
+ * profile schema and the compiled profile take these keys, optional, with these schemas.
+ */
+export const APPLET_SECTIONS = {
+  subscriber: subscriberSchema,
+  ota: otaSchema,
+  securityDomain: securityDomainSchema,
+  keySlots: keySlotsSchema,
+  /** ISIM (TS 31.103) AKA keys, coded like `subscriber`. */
+  isim: subscriberSchema,
+} as const;
+
+export type AppletSections = { [K in keyof typeof APPLET_SECTIONS]?: z.output<(typeof APPLET_SECTIONS)[K]> };

@@ -8,7 +8,7 @@ import { type CardSpec, type FileSpec, fidHex, LCSI } from '../../card-os/fs/mod
 import { accessRuleKeyRefs, decodeAccessRuleItems, parseAccessRule } from '../codecs/access-rule.js';
 import { decodeDir } from '../codecs/dir.js';
 import { keyRefName } from '../codecs/key-ref.js';
-import type { KeySlotsProfile, OtaProfile, SecurityDomainProfile, SubscriberProfile } from './applets.js';
+import { APPLET_SECTIONS, type AppletSections } from './applets.js';
 import { parseAtr } from './atr.js';
 import { efLayout, type Report } from './contents.js';
 import type { PathKey } from './error.js';
@@ -17,14 +17,18 @@ import { compilePins } from './pins.js';
 import type { AdfDoc, ArrRefDoc, DfDoc, EfDoc, LifeCycle, MfDoc, ProfileDoc } from './schema.js';
 import type { SidfProfile } from './sidf.js';
 
-export interface CompiledProfile {
+export interface CompiledProfile extends AppletSections {
   spec: CardSpec;
-  subscriber?: SubscriberProfile;
-  ota?: OtaProfile;
-  securityDomain?: SecurityDomainProfile;
-  keySlots?: KeySlotsProfile;
-  /** Home network private keys for the SIDF (host side only). */
+  /** Home network private keys for the SIDF (host side only, not an applet section). */
   sidf?: SidfProfile;
+}
+
+/** The applet sections a compiled profile has, by section name (for the applet registry). */
+export function appletSections(p: AppletSections): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(APPLET_SECTIONS) as (keyof AppletSections)[])
+    if (p[name] !== undefined) out[name] = p[name];
+  return out;
 }
 
 export interface CompileIssue {
@@ -306,11 +310,7 @@ export function compileDocument(doc: ProfileDoc): CompiledProfile {
   if (c.issues.length) throw new CompileIssues(c.issues);
   const spec: CardSpec = { atr: doc.atr, mf, pins, nvm: new Map() };
   if (doc.description) spec.description = doc.description;
-  const out: CompiledProfile = { spec };
-  if (doc.subscriber) out.subscriber = doc.subscriber;
-  if (doc.ota) out.ota = doc.ota;
-  if (doc.securityDomain) out.securityDomain = doc.securityDomain;
-  if (doc.keySlots) out.keySlots = doc.keySlots;
+  const out: CompiledProfile = { spec, ...appletSections(doc) };
   if (doc.sidf) out.sidf = doc.sidf;
   return out;
 }

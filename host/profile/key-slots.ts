@@ -2,7 +2,8 @@
 // the `subscriber` and `ota` sections, every slot must leave the card manageable over the air once active
 // (an OTA keyset that a TAR accepts with the admin right), and the files the switch writes must exist.
 
-import { MAX_SLOTS } from '../../applets/keyslots/store.js';
+import { EF_ICCID, EF_IMSI } from '../../applets/keyslots/package.js';
+import { MAX_SLOTS } from '../../applets/subscriptions/slot-store.js';
 import { USIM_AID_PREFIX } from '../../applets/usim/applet.js';
 import { toHex } from '../../card-os/bytes.js';
 import type { FileSpec } from '../../card-os/fs/model.js';
@@ -12,8 +13,8 @@ import type { ProfileDoc } from './schema.js';
 
 /** RID + application code of the USIM (TS 31.102 §1), whose EF.IMSI the switch rewrites. */
 const USIM_AID_HEX = toHex(USIM_AID_PREFIX);
-export const EF_IMSI = 0x6f07;
-export const EF_ICCID = 0x2fe2;
+
+export { EF_ICCID, EF_IMSI } from '../../applets/keyslots/package.js';
 
 export function usimAdfOf(mf: FileSpec): FileSpec | undefined {
   return mf.children.find((f) => f.type === 'ADF' && f.aid && toHex(f.aid).startsWith(USIM_AID_HEX));

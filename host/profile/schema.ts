@@ -21,16 +21,7 @@ import {
   scalar,
   text,
 } from '../codecs/values.js';
-import {
-  type KeySlotsProfile,
-  keySlotsSchema,
-  type OtaProfile,
-  otaSchema,
-  type SecurityDomainProfile,
-  type SubscriberProfile,
-  securityDomainSchema,
-  subscriberSchema,
-} from './applets.js';
+import { APPLET_SECTIONS, type AppletSections } from './applets.js';
 import { type SidfProfile, sidfSchema } from './sidf.js';
 
 export const LIFE_CYCLES = ['creation', 'initialisation', 'activated', 'deactivated', 'terminated'] as const;
@@ -190,26 +181,25 @@ const pinSchema = z.strictObject({
   canDisable: bool.optional(),
 });
 
-export interface ProfileDoc {
+export interface ProfileDoc extends AppletSections {
   description?: string;
   atr: Bytes;
   pins: PinDoc[];
   mf: MfDoc;
-  subscriber?: SubscriberProfile;
-  ota?: OtaProfile;
-  securityDomain?: SecurityDomainProfile;
-  keySlots?: KeySlotsProfile;
+  /** Home network private keys for the SIDF: host side, not an applet section. */
   sidf?: SidfProfile;
 }
+
+// The applets' sections come from the registry's section table (host/profile/applets.ts), all optional.
+const appletSectionSchemas = Object.fromEntries(
+  Object.entries(APPLET_SECTIONS).map(([name, schema]) => [name, schema.optional()]),
+) as { [K in keyof typeof APPLET_SECTIONS]: z.ZodOptional<(typeof APPLET_SECTIONS)[K]> };
 
 export const profileSchema: z.ZodType<ProfileDoc> = z.strictObject({
   description: text.optional(),
   atr: hexBytes(2, 33),
   pins: list(pinSchema),
   mf: mfSchema,
-  subscriber: subscriberSchema.optional(),
-  ota: otaSchema.optional(),
-  securityDomain: securityDomainSchema.optional(),
-  keySlots: keySlotsSchema.optional(),
+  ...appletSectionSchemas,
   sidf: sidfSchema.optional(),
 });

@@ -14,13 +14,13 @@
 // in steps or errors (key check values do).
 
 import { randomBytes } from 'node:crypto';
+import { computeOpc } from '../../applets/aka/milenage.js';
+import { computeTopc, DEFAULT_TUAK_PARAMS } from '../../applets/aka/tuak.js';
 import { kcv } from '../../applets/security-domain/aes.js';
 import type { EcKeyPair } from '../../applets/security-domain/ec.js';
 import type { GpCertificate, IssuerKey } from '../../applets/security-domain/gp-certificate.js';
 import type { ProfileKeys } from '../../applets/security-domain/profile-update.js';
 import { SCP11_KID } from '../../applets/security-domain/scp11-keys.js';
-import { computeOpc } from '../../applets/usim/milenage.js';
-import { computeTopc, DEFAULT_TUAK_PARAMS } from '../../applets/usim/tuak.js';
 import { buildCommand, dataOf, swOf } from '../../card-os/apdu.js';
 import { type Bytes, wipe } from '../../card-os/bytes.js';
 import { swHex, swName } from '../../card-os/sw.js';

@@ -4,12 +4,18 @@ import type { Bytes } from '../../card-os/bytes.js';
 import type { CardOs } from '../../card-os/card.js';
 import type { ExchangeRecorder, Transport } from './transport.js';
 
-export interface EmbeddedOptions {
+/** What the transport needs of an in-process card (a card OS, or an eUICC of several). */
+export type EmbeddedCard = Pick<CardOs, 'nvm' | 'transmit' | 'reset' | 'atr'>;
+
+export interface EmbeddedOptions<C extends EmbeddedCard = CardOs> {
   /** Called after an exchange or reset that changed the card's NVM (e.g. to save the card image). */
-  onChange?: (card: CardOs) => void;
+  onChange?: (card: C) => void;
 }
 
-export function embeddedTransport(card: CardOs, opts: EmbeddedOptions = {}): Transport {
+export function embeddedTransport<C extends EmbeddedCard = CardOs>(
+  card: C,
+  opts: EmbeddedOptions<C> = {},
+): Transport {
   let steps = card.nvm.steps;
   const changed = () => {
     if (opts.onChange && card.nvm.steps !== steps) {

@@ -19,6 +19,7 @@ const NAMES = [
   'scenario',
   'smsc',
   'suci',
+  'euicc',
 ];
 
 describe('uicc command table', () => {

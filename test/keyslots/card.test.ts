@@ -5,13 +5,13 @@ import { deriveSlotKeys } from '../../applets/keyslots/derive.js';
 import { CHANGE_STATE, decodeChangeAnswer } from '../../applets/keyslots/protocol.js';
 import { encodeRotationPayload, wrapPayload } from '../../applets/keyslots/rotation.js';
 import { KIK_RECORD, STAGED_RECORD } from '../../applets/keyslots/staging.js';
-import { SLOT_STATE, slotRecord } from '../../applets/keyslots/store.js';
 import {
   encodeOtaConfig,
   keysetRecordName,
   OTA_RECORD_COUNTERS,
   OTA_RECORD_TARS,
 } from '../../applets/ota/ota-config.js';
+import { SLOT_STATE, slotRecord } from '../../applets/subscriptions/slot-store.js';
 import { USIM_KEYS } from '../../applets/usim/applet.js';
 import { fromHex, toHex } from '../../card-os/bytes.js';
 import { encodeIccid } from '../../host/codecs/iccid.js';

@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CHANGE_STATE, DEFAULT_KEYSLOT_AID } from '../../applets/keyslots/protocol.js';
-import { decodeRefresh } from '../../applets/keyslots/refresh.js';
 import type { OtaKeyset } from '../../applets/ota/ota-config.js';
 import { decodeSpi } from '../../applets/ota/spi.js';
 import { fromHex, toHex } from '../../card-os/bytes.js';
 import { type CardOs, createCard } from '../../card-os/card.js';
+import { decodeRefresh } from '../../card-os/cat-refresh.js';
 import { prepareProfile } from '../../host/card-factory.js';
 import { encodeImsi } from '../../host/codecs/imsi.js';
 import {

@@ -3,8 +3,8 @@
 // wholly the new one, and the card then authenticates with exactly one of the two key sets.
 import { describe, expect, it } from 'vitest';
 import { STAGED_RECORD } from '../../applets/keyslots/staging.js';
-import { activeSlot, slotRecord } from '../../applets/keyslots/store.js';
 import { keysetRecordName } from '../../applets/ota/ota-config.js';
+import { activeSlot, slotRecord } from '../../applets/subscriptions/slot-store.js';
 import { USIM_KEYS } from '../../applets/usim/applet.js';
 import { toHex } from '../../card-os/bytes.js';
 import { type CardOs, createCard } from '../../card-os/card.js';

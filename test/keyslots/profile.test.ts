@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KIK_RECORD } from '../../applets/keyslots/staging.js';
-import { SLOT_TABLE, slotRecord } from '../../applets/keyslots/store.js';
+import { SLOT_TABLE, slotRecord } from '../../applets/subscriptions/slot-store.js';
 import { toHex } from '../../card-os/bytes.js';
 import { personalise } from '../../host/personalise.js';
 import { describeProfile, loadProfile, ProfileError, parseProfileText } from '../../host/profile/load.js';

@@ -13,7 +13,6 @@ import {
   encodeStatus,
   isImsiContent,
 } from '../../applets/keyslots/protocol.js';
-import { decodeRefresh, encodeRefresh } from '../../applets/keyslots/refresh.js';
 import {
   decodeRotationPayload,
   encodeRotationPayload,
@@ -21,6 +20,7 @@ import {
   wrapPayload,
 } from '../../applets/keyslots/rotation.js';
 import { fromHex, toHex } from '../../card-os/bytes.js';
+import { decodeRefresh, encodeRefresh } from '../../card-os/cat-refresh.js';
 import { encodeImsi } from '../../host/codecs/imsi.js';
 
 const IMSI = encodeImsi('001020000000007');

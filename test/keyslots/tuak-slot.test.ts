@@ -3,10 +3,10 @@
 // fields (file, line, place and reason, never a key value).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { decodeSubscriberKeys } from '../../applets/aka/subscriber-keys.js';
 import { slotActiveKeys, writeActiveKeys } from '../../applets/keyslots/active.js';
-import { decodeSlot, slotRecord } from '../../applets/keyslots/store.js';
+import { decodeSlot, slotRecord } from '../../applets/subscriptions/slot-store.js';
 import { USIM_KEYS } from '../../applets/usim/applet.js';
-import { decodeSubscriberKeys } from '../../applets/usim/subscriber-keys.js';
 import { fromHex } from '../../card-os/bytes.js';
 import { Nvm } from '../../card-os/nvm.js';
 import { personalise } from '../../host/personalise.js';

@@ -1,7 +1,7 @@
 // 5G AKA key derivation (TS 33.501 Annex A) on the host.
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createMilenage } from '../../applets/usim/milenage.js';
+import { createMilenage } from '../../applets/aka/milenage.js';
 import { fromHex, toHex, xor } from '../../card-os/bytes.js';
 import { derive5gKeys, kdf, servingNetworkName } from '../../host/network/aka-5g.js';
 

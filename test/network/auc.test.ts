@@ -2,10 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { authenticate } from '../../applets/usim/authenticate.js';
-import type { MilenageConstants } from '../../applets/usim/milenage.js';
-import { initialSqnState, type SqnState, sqnMs } from '../../applets/usim/sqn.js';
-import type { SubscriberKeys } from '../../applets/usim/subscriber-keys.js';
+import { authenticate } from '../../applets/aka/authenticate.js';
+import type { MilenageConstants } from '../../applets/aka/milenage.js';
+import { initialSqnState, type SqnState, sqnMs } from '../../applets/aka/sqn.js';
+import type { SubscriberKeys } from '../../applets/aka/subscriber-keys.js';
 import { concat, fromHex, toHex } from '../../card-os/bytes.js';
 import { SW } from '../../card-os/sw.js';
 import { type AuthVector, createAuc } from '../../host/network/auc.js';

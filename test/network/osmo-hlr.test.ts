@@ -1,7 +1,7 @@
 // A real Osmocom HLR as the network: osmo-hlr generates the vectors, the emulated card authenticates with
 // them over our GSUP client; a forced synchronisation failure is resolved by osmo-hlr from the card's AUTS.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createMilenage } from '../../applets/usim/milenage.js';
+import { createMilenage } from '../../applets/aka/milenage.js';
 import { fromHex, readUintBE, xor } from '../../card-os/bytes.js';
 import { openCard } from '../../host/card-factory.js';
 import { main } from '../../host/cli/main.js';

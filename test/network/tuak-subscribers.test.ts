@@ -3,9 +3,9 @@
 // sets where the AuC's vectors pass authenticate() and the card's AUTS passes the AuC's resync.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { authenticate } from '../../applets/usim/authenticate.js';
-import { initialSqnState } from '../../applets/usim/sqn.js';
-import type { TuakParams } from '../../applets/usim/tuak.js';
+import { authenticate } from '../../applets/aka/authenticate.js';
+import { initialSqnState } from '../../applets/aka/sqn.js';
+import type { TuakParams } from '../../applets/aka/tuak.js';
 import { concat, toHex } from '../../card-os/bytes.js';
 import { createAuc } from '../../host/network/auc.js';
 import {

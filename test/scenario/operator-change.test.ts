@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHANGE_P1, DEFAULT_KEYSLOT_AID, INS } from '../../applets/keyslots/protocol.js';
 import { STAGED_RECORD } from '../../applets/keyslots/staging.js';
-import { activeSlot, slotStates } from '../../applets/keyslots/store.js';
+import { activeSlot, slotStates } from '../../applets/subscriptions/slot-store.js';
 import { fromHex, toHex } from '../../card-os/bytes.js';
 import type { Device } from '../../host/actors/device.js';
 import { EscrowRefused } from '../../host/actors/escrow.js';

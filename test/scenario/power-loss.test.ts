@@ -3,7 +3,7 @@
 // with exactly one operator, which has the subscription active and whose IMSI the card presents; the new
 // operator never takes a card on that did not acknowledge; and the change completes in the end.
 import { describe, expect, it } from 'vitest';
-import { slotStates } from '../../applets/keyslots/store.js';
+import { slotStates } from '../../applets/subscriptions/slot-store.js';
 import { PowerLoss } from '../../card-os/nvm.js';
 import type { Device } from '../../host/actors/device.js';
 import { changeOperator } from '../../host/scenario/operator-change.js';

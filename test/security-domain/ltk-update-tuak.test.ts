@@ -4,7 +4,14 @@
 // nothing written.
 
 import { describe, expect, it } from 'vitest';
+import {
+  decodeSubscriberKeys,
+  encodeSubscriberKeys,
+  type SubscriberKeys,
+} from '../../applets/aka/subscriber-keys.js';
+import { computeTopc, type TuakParams } from '../../applets/aka/tuak.js';
 import { decodeRotationPayload, encodeRotationPayload } from '../../applets/keyslots/rotation.js';
+import { kcv } from '../../applets/security-domain/aes.js';
 import {
   decodeSlot,
   encodeSlot,
@@ -12,15 +19,8 @@ import {
   SLOT_TABLE,
   slotRecord,
   writeProfileKeys,
-} from '../../applets/keyslots/store.js';
-import { kcv } from '../../applets/security-domain/aes.js';
+} from '../../applets/subscriptions/slot-store.js';
 import { USIM_KEYS } from '../../applets/usim/applet.js';
-import {
-  decodeSubscriberKeys,
-  encodeSubscriberKeys,
-  type SubscriberKeys,
-} from '../../applets/usim/subscriber-keys.js';
-import { computeTopc, type TuakParams } from '../../applets/usim/tuak.js';
 import { fromHex, toHex } from '../../card-os/bytes.js';
 import { Nvm } from '../../card-os/nvm.js';
 import type { SubscriberRecord } from '../../host/network/subscribers.js';

@@ -3,14 +3,20 @@
 // leaving the key record as it was; and a power loss at every NVM write step of the update.
 
 import { describe, expect, it } from 'vitest';
-import { decodeSlot, encodeSlot, SLOT_STATE, SLOT_TABLE, slotRecord } from '../../applets/keyslots/store.js';
+import { encodeSubscriberKeys } from '../../applets/aka/subscriber-keys.js';
 import { aesCbcEncrypt, kcv } from '../../applets/security-domain/aes.js';
 import { nodeP256 } from '../../applets/security-domain/ec.js';
 import { deriveProfileKeys } from '../../applets/security-domain/profile-update.js';
 import { buildCrt } from '../../applets/security-domain/scp11-keys.js';
 import { unwrapResponse, wrapCommand } from '../../applets/security-domain/secure-messaging.js';
+import {
+  decodeSlot,
+  encodeSlot,
+  SLOT_STATE,
+  SLOT_TABLE,
+  slotRecord,
+} from '../../applets/subscriptions/slot-store.js';
 import { USIM_KEYS } from '../../applets/usim/applet.js';
-import { encodeSubscriberKeys } from '../../applets/usim/subscriber-keys.js';
 import { buildCommand, swOf } from '../../card-os/apdu.js';
 import { type Bytes, concat, fromHex, toHex } from '../../card-os/bytes.js';
 import { PowerLoss } from '../../card-os/nvm.js';

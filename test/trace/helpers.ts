@@ -3,9 +3,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeSqnState, initialSqnState } from '../../applets/aka/sqn.js';
+import { encodeSubscriberKeys } from '../../applets/aka/subscriber-keys.js';
 import { USIM_KEYS, USIM_SQN, usimApplet } from '../../applets/usim/applet.js';
-import { encodeSqnState, initialSqnState } from '../../applets/usim/sqn.js';
-import { encodeSubscriberKeys } from '../../applets/usim/subscriber-keys.js';
 import { type CardOs, createCard } from '../../card-os/card.js';
 import { defaultProfilePath, prepareProfile } from '../../host/card-factory.js';
 import { openTransport } from '../../host/cli/transport-options.js';

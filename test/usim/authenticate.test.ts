@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AuthenticateResult, authenticate } from '../../applets/usim/authenticate.js';
+import { type AuthenticateResult, authenticate } from '../../applets/aka/authenticate.js';
 import {
   createMilenage,
   gsmFromUmts,
   type Milenage,
   type MilenageConstants,
-} from '../../applets/usim/milenage.js';
-import { checkSqn, initialSqnState, type SqnState, sqnMs } from '../../applets/usim/sqn.js';
-import type { SubscriberKeys } from '../../applets/usim/subscriber-keys.js';
+} from '../../applets/aka/milenage.js';
+import { checkSqn, initialSqnState, type SqnState, sqnMs } from '../../applets/aka/sqn.js';
+import type { SubscriberKeys } from '../../applets/aka/subscriber-keys.js';
 import { concat, fromHex, readUintBE, toHex, uintBE } from '../../card-os/bytes.js';
 import { SW } from '../../card-os/sw.js';
 import { MILENAGE_VECTORS } from './milenage-vectors.js';

@@ -1,9 +1,9 @@
 // AUTHENTICATE as full APDUs through the card OS, and end to end between the AuC and the card.
 import { describe, expect, it } from 'vitest';
+import { createMilenage } from '../../applets/aka/milenage.js';
+import { encodeSqnState, initialSqnState } from '../../applets/aka/sqn.js';
+import { encodeSubscriberKeys } from '../../applets/aka/subscriber-keys.js';
 import { USIM_KEYS, USIM_SQN } from '../../applets/usim/applet.js';
-import { createMilenage } from '../../applets/usim/milenage.js';
-import { encodeSqnState, initialSqnState } from '../../applets/usim/sqn.js';
-import { encodeSubscriberKeys } from '../../applets/usim/subscriber-keys.js';
 import { concat, fromHex, toHex, xor } from '../../card-os/bytes.js';
 import { createCard } from '../../card-os/card.js';
 import { createAuc } from '../../host/network/auc.js';

@@ -6,7 +6,7 @@ import {
   gsmFromUmts,
   type MilenageConstants,
   STANDARD_CONSTANTS,
-} from '../../applets/usim/milenage.js';
+} from '../../applets/aka/milenage.js';
 import { fromHex, toHex } from '../../card-os/bytes.js';
 import { MILENAGE_VECTORS } from './milenage-vectors.js';
 

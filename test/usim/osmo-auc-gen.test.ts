@@ -6,10 +6,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { authenticate } from '../../applets/usim/authenticate.js';
-import { createMilenage, gsmFromUmts } from '../../applets/usim/milenage.js';
-import { initialSqnState } from '../../applets/usim/sqn.js';
-import type { SubscriberKeys } from '../../applets/usim/subscriber-keys.js';
+import { authenticate } from '../../applets/aka/authenticate.js';
+import { createMilenage, gsmFromUmts } from '../../applets/aka/milenage.js';
+import { initialSqnState } from '../../applets/aka/sqn.js';
+import type { SubscriberKeys } from '../../applets/aka/subscriber-keys.js';
 import { concat, fromHex, readUintBE, toHex, uintBE } from '../../card-os/bytes.js';
 import { SW } from '../../card-os/sw.js';
 

@@ -9,7 +9,7 @@ import {
   splitSqn,
   sqnConfigProblem,
   sqnMs,
-} from '../../applets/usim/sqn.js';
+} from '../../applets/aka/sqn.js';
 import { toHex } from '../../card-os/bytes.js';
 
 const sqnOf = (seq: number, ind: number, indBits = 5) => seq * 2 ** indBits + ind;
@@ -160,7 +160,7 @@ describe('SQN state NVM encoding', () => {
 
 describe('updateSqnRecord', async () => {
   const { checkSqn, decodeSqnState, encodeSqnState, initialSqnState, updateSqnRecord } = await import(
-    '../../applets/usim/sqn.js'
+    '../../applets/aka/sqn.js'
   );
   it('gives the same bytes as a full encode', () => {
     let s = initialSqnState();

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type MilenageConstants, STANDARD_CONSTANTS } from '../../applets/usim/milenage.js';
+import { type MilenageConstants, STANDARD_CONSTANTS } from '../../applets/aka/milenage.js';
 import {
   akaFor,
   decodeSubscriberKeys,
   encodeSubscriberKeys,
   type SubscriberKeys,
   subscriberKeysProblem,
-} from '../../applets/usim/subscriber-keys.js';
+} from '../../applets/aka/subscriber-keys.js';
 import { fromHex, toHex } from '../../card-os/bytes.js';
 import { MILENAGE_VECTORS } from './milenage-vectors.js';
 

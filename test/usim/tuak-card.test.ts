@@ -3,12 +3,12 @@
 // accepted by the card, SQN resynchronisation with AUTS).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { authenticate } from '../../applets/aka/authenticate.js';
+import { gsmFromUmts } from '../../applets/aka/milenage.js';
+import { encodeSqnState, initialSqnState } from '../../applets/aka/sqn.js';
+import { encodeSubscriberKeys } from '../../applets/aka/subscriber-keys.js';
+import { createTuak, type TuakParams } from '../../applets/aka/tuak.js';
 import { USIM_KEYS, USIM_SQN } from '../../applets/usim/applet.js';
-import { authenticate } from '../../applets/usim/authenticate.js';
-import { gsmFromUmts } from '../../applets/usim/milenage.js';
-import { encodeSqnState, initialSqnState } from '../../applets/usim/sqn.js';
-import { encodeSubscriberKeys } from '../../applets/usim/subscriber-keys.js';
-import { createTuak, type TuakParams } from '../../applets/usim/tuak.js';
 import { concat, fromHex, toHex, xor } from '../../card-os/bytes.js';
 import type { CardOs } from '../../card-os/card.js';
 import { createAuc } from '../../host/network/auc.js';

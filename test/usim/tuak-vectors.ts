@@ -1,7 +1,7 @@
 // TUAK conformance test data: TS 35.232 test sets 1-6 (inputs, parameter choices and the outputs of TOPc,
 // f1, f1*, f2, f3, f4, f5 and f5*), and the Keccak-f[1600] permutation test sets of the same document.
 
-import type { TuakParams } from '../../applets/usim/tuak.js';
+import type { TuakParams } from '../../applets/aka/tuak.js';
 
 export interface TuakVector {
   set: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeTopc, createTuak, keccakF1600, tuakParamsProblem } from '../../applets/usim/tuak.js';
+import { computeTopc, createTuak, keccakF1600, tuakParamsProblem } from '../../applets/aka/tuak.js';
 import { fromHex, toHex } from '../../card-os/bytes.js';
 import { KECCAK_VECTORS, KECCAK_ZERO_STATE_LANES, TUAK_VECTORS } from './tuak-vectors.js';
 

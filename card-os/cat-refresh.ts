@@ -3,15 +3,15 @@
 // §5.3.2.2 step 5: "the last stage of the OTA procedure is to reset the UICC").
 //   D0 L { 81 03 <command number> 01 <qualifier>, 82 02 81 82 }   (device identities: UICC -> terminal)
 
-import type { Bytes } from '../../card-os/bytes.js';
+import type { Bytes } from './bytes.js';
 import {
   CTLV_COMMAND_DETAILS,
   CTLV_DEVICE_IDENTITIES,
   DEV_TERMINAL,
   DEV_UICC,
   TAG_PROACTIVE_COMMAND,
-} from '../../card-os/cat-tlv.js';
-import { ber, ctlv, parseCtlv, readBer } from '../../card-os/tlv.js';
+} from './cat-tlv.js';
+import { ber, ctlv, parseCtlv, readBer } from './tlv.js';
 
 export const CMD_REFRESH = 0x01;
 export const REFRESH_UICC_RESET = 0x04;

@@ -4,6 +4,9 @@
 // the USIM and OTA applets use (copied into their records when it becomes active). A slot goes
 // unused -> active -> used and never back; a used slot's secrets are erased.
 //
+// Shared by the key-slot applet (which switches slots) and the security domain (whose long-term key update
+// rewrites a slot's keys), so it lives outside both.
+//
 // NVM records:
 //   slot/table          one state byte per slot (SLOT_STATE)
 //   secret/slot/<ii>    the slot's content (encodeSlot), never readable through any command
@@ -11,14 +14,14 @@
 import { type Bytes, toHex } from '../../card-os/bytes.js';
 import type { Nvm } from '../../card-os/nvm.js';
 import { ber, findTag, parseBer } from '../../card-os/tlv.js';
-import { encodeOtaConfig, keysetRecordName, type OtaKeyset } from '../ota/ota-config.js';
-import { USIM_KEYS } from '../usim/applet.js';
 import {
   decodeSubscriberKeys,
   encodeSubscriberKeys,
   replaceKeys,
   type SubscriberKeys,
-} from '../usim/subscriber-keys.js';
+} from '../aka/subscriber-keys.js';
+import { USIM_KEYS } from '../aka/subscription.js';
+import { encodeOtaConfig, keysetRecordName, type OtaKeyset } from '../ota/ota-config.js';
 
 export const SLOT_TABLE = 'slot/table';
 export const SLOT_STATE = { UNUSED: 0, ACTIVE: 1, USED: 2 } as const;

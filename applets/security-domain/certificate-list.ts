@@ -1,5 +1,5 @@
-// The certificate chain of a security-domain profile: GP (7F21) or X.509 (30) certificates concatenated,
-// leaf last (GPC v2.3 Amd F §6.2). Apart from the schema so personalisation does not load it.
+// CERT.SD.ECKA as a profile gives it: one or more certificates (GP 7F21 or X.509 30) concatenated, leaf
+// last (GPC Amd F §6.3).
 
 import type { Bytes } from '../../card-os/bytes.js';
 import { readBer } from '../../card-os/tlv.js';
@@ -19,7 +19,7 @@ export function splitCertificates(b: Bytes): Bytes[] | string {
   return out.length === 0 ? 'is empty' : out;
 }
 
-/** The certificates of a profile's `certificate` value (validated by the schema), leaf last. */
+/** The certificates of a validated `certificate` value, leaf last. */
 export function certificateList(b: Bytes): Bytes[] {
   const list = splitCertificates(b);
   return typeof list === 'string' ? [] : list;

@@ -1,0 +1,20 @@
+// The OTA applet as a registered package: configured by the profile's `ota` section (keysets, TARs and
+// initial counters), owns the ota/ NVM records. TARs with the `usim` context select the installed USIM's
+// ADF for their remote commands (TS 102 226 §6).
+
+import type { AppletPackage } from '../../card-os/applet-registry.js';
+import { otaApplet } from './applet.js';
+import { encodeOtaConfig, encodeOtaCounters, OTA_RECORD_COUNTERS, type OtaConfig } from './ota-config.js';
+
+export type OtaSection = OtaConfig & { counters: Map<number, number> };
+
+export const otaPackage: AppletPackage<OtaSection> = {
+  name: 'OTA',
+  section: 'ota',
+  namespace: ['secret/ota/', 'ota/'],
+  install({ keysets, tars, counters }, target) {
+    for (const [k, v] of encodeOtaConfig({ keysets, tars })) target.nvm.set(k, v);
+    target.nvm.set(OTA_RECORD_COUNTERS, encodeOtaCounters(counters));
+    return otaApplet({ usimAid: target.installed.get('USIM')?.aid });
+  },
+};

@@ -1,0 +1,135 @@
+// A card with several file systems (SGP.22 §2.2): the eUICC's own (MF with EF.DIR, the ISD-R, the ECASD)
+// and one per installed profile (ISD-P), each a card OS with its own NVM, PIN states and applet
+// instances. The terminal sees the enabled profile's file system only (plus the ISD-R, installed in every
+// one); with no profile enabled it sees the eUICC's own. Which profile is enabled is the ISD-R's record in
+// the eUICC's NVM, changed in one transaction; the switch takes effect at the next reset (the ISD-R asks
+// for one with REFRESH).
+
+import type { Applet } from './applet.js';
+import { type Bytes, toHex } from './bytes.js';
+import { CardOs } from './card.js';
+import type { CardSpec } from './fs/model.js';
+import type { IccCard } from './icc.js';
+import { type Nvm, type NvmSnapshot, PowerLoss } from './nvm.js';
+
+export interface EuiccProfileSpec {
+  /** ISD-P AID: the key of the profile's file system. */
+  aid: Bytes;
+  spec: CardSpec;
+  applets: Applet[];
+}
+
+export interface EuiccSnapshot {
+  euicc: NvmSnapshot;
+  profiles: [string, NvmSnapshot][];
+}
+
+export interface EuiccCardOptions {
+  /** The eUICC's own file system and NVM template (holds the ISD-R's records). */
+  own: CardSpec;
+  /** The ISD-R and ECASD, made for this card's eUICC NVM (their state lives there). */
+  applets: (euiccNvm: Nvm) => Applet[];
+  profiles: EuiccProfileSpec[];
+  /** Which ISD-P is enabled, read from the eUICC NVM at every reset (undefined: none). */
+  enabled: (euiccNvm: Nvm) => Bytes | undefined;
+  /** Which ISD-Ps exist, read from the eUICC NVM at every reset (a deleted one's NVM is dropped). */
+  installed: (euiccNvm: Nvm) => Bytes[];
+  nvm?: EuiccSnapshot;
+  protocol?: 0 | 1;
+}
+
+export class EuiccCard implements IccCard {
+  readonly own: CardOs;
+  private readonly profiles = new Map<string, CardOs>();
+  private current: CardOs;
+  private readonly opts: EuiccCardOptions;
+
+  constructor(opts: EuiccCardOptions) {
+    this.opts = opts;
+    // The eUICC NVM comes first: the ISD-R applet instances are bound to it.
+    const ownApplets: Applet[] = [];
+    this.own = new CardOs(opts.own, { applets: ownApplets, nvm: opts.nvm?.euicc, protocol: opts.protocol });
+    ownApplets.push(...opts.applets(this.own.nvm));
+    const saved = new Map(opts.nvm?.profiles ?? []);
+    for (const p of opts.profiles) {
+      const key = toHex(p.aid);
+      this.profiles.set(
+        key,
+        new CardOs(p.spec, {
+          applets: [...p.applets, ...ownApplets],
+          nvm: saved.get(key),
+          protocol: opts.protocol,
+        }),
+      );
+    }
+    this.current = this.own;
+    this.select();
+  }
+
+  /** The eUICC's NVM (ISD-R records). */
+  get nvm(): Nvm {
+    return this.own.nvm;
+  }
+
+  /** The file system the terminal sees now. */
+  get active(): CardOs {
+    return this.current;
+  }
+
+  /** The card OS of an installed profile, by ISD-P AID. */
+  profile(aid: Bytes): CardOs | undefined {
+    return this.profiles.get(toHex(aid));
+  }
+
+  get protocol(): 0 | 1 {
+    return this.current.protocol;
+  }
+
+  set protocol(p: 0 | 1) {
+    this.own.protocol = p;
+    for (const os of this.profiles.values()) os.protocol = p;
+  }
+
+  /** Picks the enabled profile's file system (after recovering the eUICC NVM) and drops deleted ones. */
+  private select(): void {
+    this.own.nvm.recover();
+    const installed = new Set(this.opts.installed(this.own.nvm).map((a) => toHex(a)));
+    for (const k of [...this.profiles.keys()]) if (!installed.has(k)) this.profiles.delete(k);
+    const enabled = this.opts.enabled(this.own.nvm);
+    this.current = (enabled && this.profiles.get(toHex(enabled))) || this.own;
+  }
+
+  atr(): Bytes {
+    return this.current.atr();
+  }
+
+  powerOn(): Bytes {
+    return this.reset();
+  }
+
+  reset(): Bytes {
+    this.select();
+    if (this.current !== this.own) this.own.reset();
+    return this.current.reset();
+  }
+
+  powerOff(): void {
+    this.current.powerOff();
+  }
+
+  transmit(command: Bytes): Bytes {
+    try {
+      return this.current.transmit(command);
+    } catch (e) {
+      if (e instanceof PowerLoss) throw e;
+      return Uint8Array.of(0x6f, 0x00);
+    }
+  }
+
+  snapshot(): EuiccSnapshot {
+    return {
+      euicc: this.own.nvm.snapshot(),
+      profiles: [...this.profiles].map(([k, os]) => [k, os.nvm.snapshot()]),
+    };
+  }
+}
