@@ -7,12 +7,9 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Bytes } from '../../card-os/bytes.js';
 import { MASK_BYTE } from './model.js';
-import { ipChecksum, pcapFileHeader } from './pcap.js';
+import { pcapFileHeader, pcapIpv4Record } from './pcap.js';
 
-const ETH_LEN = 14;
-const IP_LEN = 20;
 const TCP_LEN = 20;
-const LOOPBACK = 0x7f000001;
 /** Largest payload per segment (keeps the IPv4 total length far below 65535). */
 const MAX_SEGMENT = 16384;
 
@@ -31,29 +28,7 @@ function record(
   data: Bytes,
   id: number,
 ): Bytes {
-  const ipLen = IP_LEN + TCP_LEN + data.length;
-  const frameLen = ETH_LEN + ipLen;
-  const out = new Uint8Array(16 + frameLen);
-  const v = new DataView(out.buffer);
-  const us = Math.round(timeMs * 1000);
-  v.setUint32(0, Math.floor(us / 1e6), true);
-  v.setUint32(4, us % 1e6, true);
-  v.setUint32(8, frameLen, true);
-  v.setUint32(12, frameLen, true);
-  let o = 16;
-  v.setUint16(o + 12, 0x0800);
-  o += ETH_LEN;
-  const ip = o;
-  out[ip] = 0x45;
-  v.setUint16(ip + 2, ipLen);
-  v.setUint16(ip + 4, id & 0xffff);
-  v.setUint16(ip + 6, 0x4000);
-  out[ip + 8] = 64;
-  out[ip + 9] = 6; // TCP
-  v.setUint32(ip + 12, LOOPBACK);
-  v.setUint32(ip + 16, LOOPBACK);
-  v.setUint16(ip + 10, ipChecksum(out, ip, IP_LEN));
-  o += IP_LEN;
+  const { out, view: v, l4: o } = pcapIpv4Record(timeMs, 6, id, TCP_LEN + data.length);
   v.setUint16(o, src);
   v.setUint16(o + 2, dst);
   v.setUint32(o + 4, seq >>> 0);

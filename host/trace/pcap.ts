@@ -40,13 +40,17 @@ export function ipChecksum(b: Bytes, off: number, len: number): number {
 }
 
 /**
- * One pcap record: record header + Ethernet + IPv4 + UDP + GSMTAP header + payload.
+ * One pcap record holding an Ethernet + IPv4 frame (127.0.0.1 both ways) with `l4Len` bytes of transport
+ * protocol `protocol` (6 TCP, 17 UDP) after the IP header, for the caller to fill from `l4`.
  * `timeMs` is the capture time in milliseconds since the epoch (fractions kept to the microsecond).
  */
-export function pcapGsmtapRecord(timeMs: number, subType: number, frame: number, payload: Bytes): Bytes {
-  const gsmtapLen = 16 + payload.length;
-  const udpLen = UDP_LEN + gsmtapLen;
-  const ipLen = IP_LEN + udpLen;
+export function pcapIpv4Record(
+  timeMs: number,
+  protocol: number,
+  id: number,
+  l4Len: number,
+): { out: Uint8Array; view: DataView; l4: number } {
+  const ipLen = IP_LEN + l4Len;
   const frameLen = ETH_LEN + ipLen;
   const out = new Uint8Array(16 + frameLen);
   const v = new DataView(out.buffer);
@@ -56,21 +60,26 @@ export function pcapGsmtapRecord(timeMs: number, subType: number, frame: number,
   v.setUint32(8, frameLen, true);
   v.setUint32(12, frameLen, true);
   // Ethernet II: destination and source MAC zero, EtherType IPv4.
-  let o = 16;
-  v.setUint16(o + 12, 0x0800);
-  o += ETH_LEN;
-  // IPv4: version 4, IHL 5, total length, TTL 64, protocol 17 (UDP), loopback addresses.
-  const ip = o;
+  const ip = 16 + ETH_LEN;
+  v.setUint16(16 + 12, 0x0800);
+  // IPv4: version 4, IHL 5, total length, don't fragment, TTL 64, loopback addresses.
   out[ip] = 0x45;
   v.setUint16(ip + 2, ipLen);
-  v.setUint16(ip + 4, frame & 0xffff);
+  v.setUint16(ip + 4, id & 0xffff);
   v.setUint16(ip + 6, 0x4000);
   out[ip + 8] = 64;
-  out[ip + 9] = 17;
+  out[ip + 9] = protocol;
   v.setUint32(ip + 12, LOOPBACK);
   v.setUint32(ip + 16, LOOPBACK);
   v.setUint16(ip + 10, ipChecksum(out, ip, IP_LEN));
-  o += IP_LEN;
+  return { out, view: v, l4: ip + IP_LEN };
+}
+
+/** One pcap record: record header + Ethernet + IPv4 + UDP + GSMTAP header + payload. */
+export function pcapGsmtapRecord(timeMs: number, subType: number, frame: number, payload: Bytes): Bytes {
+  const udpLen = UDP_LEN + 16 + payload.length;
+  const { out, view: v, l4 } = pcapIpv4Record(timeMs, 17, frame, udpLen);
+  let o = l4;
   // UDP, checksum 0 = not computed (allowed over IPv4, RFC 768).
   v.setUint16(o, SOURCE_PORT);
   v.setUint16(o + 2, GSMTAP_UDP_PORT);
