@@ -1,16 +1,19 @@
 // `npm run fuzz`: a long fuzz run (default 1,000,000 APDUs; `npm run fuzz -- 5000000` for more) against
-// emulated cards of both bundled profiles, mixing every applet: USIM (files, PINs, AUTHENTICATE), OTA
-// envelopes (valid secured packets from the OTA server, then mutated), the security domain (SCP11 and
-// GP commands), the key-slot applet, and the OS commands (channels, STATUS, CAT, GET RESPONSE, reset).
+// emulated cards of the bundled profiles, mixing every applet: USIM (files, PINs, AUTHENTICATE), ISIM (IMS
+// AKA), OTA envelopes (valid secured packets from the OTA server, then mutated), the security domain (SCP11
+// and GP commands), the key-slot applet, the eUICC's ISD-R (ES10a/b/c in STORE DATA, on any channel, profile
+// switches with resets), and the OS commands (channels, STATUS, CAT, GET RESPONSE, reset).
 // Checks per APDU: the card never throws, every answer ends in a valid status word, and no answer holds
 // 8 bytes of any secret record (PIN, PUK, K, OPc, OTA and SCP keys, slots) that no readable file holds.
 // Prints the figures; exits 1 on any finding. CI runs the shorter property tests (test/*/fuzz.test.ts).
 
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Spi } from '../applets/ota/spi.js';
 import { type Bytes, fromHex, toHex } from '../card-os/bytes.js';
-import type { CardOs } from '../card-os/card.js';
+import type { Nvm } from '../card-os/nvm.js';
 import { openCard, projectRoot } from '../host/card-factory.js';
+import { createEuicc, loadEuicc } from '../host/euicc/load.js';
 import { OtaServer } from '../host/ota/ota-server.js';
 
 /** xorshift32: a seeded generator, so a finding can be replayed with its seed. */
@@ -97,6 +100,38 @@ const FAMILIES: Record<string, string[]> = {
     '805C030008 0001020304050607',
     '805E000000',
   ],
+  isim: [
+    '00A4040407A0000000871004',
+    '00A40004026F02',
+    '00B0000000',
+    '00B2010400',
+    `0020000108${PIN1}`,
+    '0088008122 10 00112233445566778899AABBCCDDEEFF 10 00112233445566778899AABBCCDDEEFF',
+    '0088008422 10 00112233445566778899AABBCCDDEEFF 10 00112233445566778899AABBCCDDEEFF',
+  ],
+  // STORE DATA (80 E2, P1 91: last block) carrying SGP.22 ES10 requests, on the basic and a logical channel.
+  euicc: [
+    '00A4040410 A0000005591010FFFFFFFF8900000100',
+    '0070000001',
+    '01A4040410 A0000005591010FFFFFFFF8900000100',
+    '80E2910006 BF3E035C015A',
+    '81E2910003 BF2000',
+    '80E2910003 BF2200',
+    '80E2910003 BF2D00',
+    '80E2110003 BF2D00',
+    '80E2910003 BF2E00',
+    '80E2910003 BF3C00',
+    '80E2910003 BF2800',
+    '80E2910003 BF2B00',
+    '80E2910003 BF4300',
+    '80E291001A BF3117 A012 4F10 A0000005591010FFFFFFFF8900001100 8101FF',
+    '80E291001A BF3217 A012 4F10 A0000005591010FFFFFFFF8900001000 8101FF',
+    '80E2910015 BF3312 4F10 A0000005591010FFFFFFFF8900001200',
+    '80E2910014 BF2911 5A0A98001032547698103214 9003414243',
+    '80E2910007 BF3404 820205E0',
+    '80E2910006 BF3003 800101',
+    '00C0000000',
+  ],
 };
 
 const mutate = (r: Rng, b: Bytes): Bytes => {
@@ -108,7 +143,9 @@ const mutate = (r: Rng, b: Bytes): Bytes => {
 
 interface Subject {
   name: string;
-  card: CardOs;
+  card: { transmit(c: Bytes): Bytes; reset(): Bytes; protocol: 0 | 1 };
+  /** Every NVM of the card: one, or an eUICC's own and each profile's. */
+  nvms: () => Nvm[];
   envelopes: Bytes[];
   families: string[];
   secretWindows: Map<number, Bytes[]>;
@@ -178,20 +215,21 @@ function otaEnvelopes(card: ReturnType<typeof openCard>): Bytes[] {
 }
 
 /** 8-byte windows of every secret record (at least 4 distinct byte values: runs of 00/FF are not secrets). */
-function secretWindows(card: CardOs): Map<number, Bytes[]> {
+function secretWindows(nvms: Nvm[]): Map<number, Bytes[]> {
   const m = new Map<number, Bytes[]>();
-  for (const k of card.nvm.keys()) {
-    if (!k.startsWith('secret/')) continue;
-    const v = card.nvm.get(k)!;
-    for (let i = 0; i + 8 <= v.length; i++) {
-      const w = v.subarray(i, i + 8);
-      if (new Set(w).size < 4) continue;
-      const key = ((w[0]! << 24) | (w[1]! << 16) | (w[2]! << 8) | w[3]!) >>> 0;
-      const l = m.get(key) ?? [];
-      l.push(w.slice());
-      m.set(key, l);
+  for (const nvm of nvms)
+    for (const k of nvm.keys()) {
+      if (!k.startsWith('secret/')) continue;
+      const v = nvm.get(k)!;
+      for (let i = 0; i + 8 <= v.length; i++) {
+        const w = v.subarray(i, i + 8);
+        if (new Set(w).size < 4) continue;
+        const key = ((w[0]! << 24) | (w[1]! << 16) | (w[2]! << 8) | w[3]!) >>> 0;
+        const l = m.get(key) ?? [];
+        l.push(w.slice());
+        m.set(key, l);
+      }
     }
-  }
   return m;
 }
 
@@ -211,24 +249,48 @@ function leak(s: Subject, r: Bytes): string | undefined {
     if (!list) continue;
     for (const w of list) {
       if (!w.every((b, j) => r[i + j] === b)) continue;
-      const readable = s.card.nvm
-        .keys()
-        .some((k) => !k.startsWith('secret/') && contains(s.card.nvm.get(k)!, w));
+      const readable = s
+        .nvms()
+        .some((nvm) => nvm.keys().some((k) => !k.startsWith('secret/') && contains(nvm.get(k)!, w)));
       if (!readable) return toHex(w);
     }
   }
   return undefined;
 }
 
-function makeSubject(name: string, profile?: string): Subject {
+function makeSubject(name: string, families: string[], profile?: string): Subject {
   const opened = openCard({ profile });
   const card = opened.card;
   return {
     name,
     card,
+    nvms: () => [card.nvm],
     envelopes: otaEnvelopes(opened),
-    families: name === 'm2m' ? ['os', 'usim', 'keyslots'] : ['os', 'usim', 'sd'],
-    secretWindows: secretWindows(card),
+    families,
+    secretWindows: secretWindows([card.nvm]),
+  };
+}
+
+function makeEuicc(): Subject {
+  const path = join(projectRoot(), 'profiles', 'default-euicc.yaml');
+  const template = loadEuicc(path, readFileSync(path, 'utf8'));
+  const card = createEuicc(template);
+  card.reset();
+  // A deleted profile's NVM is gone: only the installed ones are asked.
+  const nvms = () => [
+    card.nvm,
+    ...template.profiles.flatMap((p) => {
+      const os = card.profile(p.aid);
+      return os ? [os.nvm] : [];
+    }),
+  ];
+  return {
+    name: 'euicc',
+    card,
+    nvms,
+    envelopes: [],
+    families: ['os', 'euicc', 'usim'],
+    secretWindows: secretWindows(nvms()),
   };
 }
 
@@ -239,8 +301,14 @@ function main(): void {
     throw new Error(`fuzz: APDU count must be a positive integer, got "${process.argv[2]}"`);
   const r = rng(seed);
   const fresh = () => [
-    makeSubject('default-usim'),
-    makeSubject('m2m', join(projectRoot(), 'profiles', 'm2m-keyslots.yaml')),
+    makeSubject('default-usim', ['os', 'usim', 'sd']),
+    makeSubject('m2m', ['os', 'usim', 'keyslots'], join(projectRoot(), 'profiles', 'm2m-keyslots.yaml')),
+    makeSubject(
+      'usim-isim',
+      ['os', 'usim', 'isim'],
+      join(projectRoot(), 'profiles', 'examples', 'usim-isim.yaml'),
+    ),
+    makeEuicc(),
   ];
   let subjects = fresh();
   const seeds = Object.fromEntries(Object.entries(FAMILIES).map(([k, v]) => [k, v.map(h)]));
@@ -259,8 +327,8 @@ function main(): void {
   for (let n = 1; sent < total; n++) {
     // Cards that blocked their PINs or terminated files stop exercising much: new ones every 100,000.
     if (n % 100_000 === 0) subjects = fresh();
-    const s = subjects[n & 1]!;
-    if (n % 5000 === 0) s.secretWindows = new Map([...s.secretWindows, ...secretWindows(s.card)]);
+    const s = subjects[n % subjects.length]!;
+    if (n % 5000 === 0) s.secretWindows = new Map([...s.secretWindows, ...secretWindows(s.nvms())]);
     const roll = r.int(100);
     let kind: string;
     let apdu: Bytes;
