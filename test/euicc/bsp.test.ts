@@ -307,6 +307,11 @@ describe('Bound Profile Package: host builds, card opens (SGP.22 §2.5.5)', () =
       ok: false,
       reason: 'structure',
     });
+    // Longer than any SM-DP+ makes (1036 bytes, pySim's): refused before any cryptography.
+    expect(unprotectSegment(rx(), TAG_MAC_ONLY, ber(0x88, new Uint8Array(1033)))).toEqual({
+      ok: false,
+      reason: 'structure',
+    });
     expect(BSP_ERROR_REASON.structure).toBe(7);
   });
 
