@@ -20,6 +20,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>
   'card-image': () => import('./card-image.js'),
   smsc: () => import('./smsc.js'),
   euicc: () => import('./euicc.js'),
+  bsp: () => import('./bsp.js'),
 };
 
 async function main(): Promise<void> {
