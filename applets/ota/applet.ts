@@ -6,7 +6,6 @@ import type { Applet, AppletContext, IsolatedSession, Reply } from '../../card-o
 import type { Bytes } from '../../card-os/bytes.js';
 import { TAG_SMS_PP_DOWNLOAD } from '../../card-os/cat-tlv.js';
 import { SW } from '../../card-os/sw.js';
-import { createOtaSession, handleSmsPpEnvelope, type OtaEnv, type OtaSession } from './ota-applet-core.js';
 import {
   decodeOtaConfig,
   decodeOtaCounters,
@@ -16,7 +15,8 @@ import {
   OTA_RECORD_TARS,
   type OtaConfig,
   type OtaContext,
-} from './ota-config.js';
+} from '../subscriptions/ota-records.js';
+import { createOtaSession, handleSmsPpEnvelope, type OtaEnv, type OtaSession } from './ota-applet-core.js';
 
 const KVNS = Array.from({ length: 16 }, (_, i) => keysetRecordName(i));
 

@@ -3,8 +3,13 @@
 // ADF for their remote commands (TS 102 226 §6).
 
 import type { AppletPackage } from '../../card-os/applet-registry.js';
+import {
+  encodeOtaConfig,
+  encodeOtaCounters,
+  OTA_RECORD_COUNTERS,
+  type OtaConfig,
+} from '../subscriptions/ota-records.js';
 import { otaApplet } from './applet.js';
-import { encodeOtaConfig, encodeOtaCounters, OTA_RECORD_COUNTERS, type OtaConfig } from './ota-config.js';
 
 export type OtaSection = OtaConfig & { counters: Map<number, number> };
 
