@@ -1,12 +1,13 @@
 // What an applet package declares so that the card OS and the profile loader find it without knowing it:
 // the profile section that configures it, the NVM namespace it owns, the ADF it rides on (by AID prefix),
-// and how it installs itself (its initial NVM records and the Applet the card runs). Reset hooks and the
+// the codecs of its EFs, and how it installs itself (its initial NVM records and the Applet the card runs). Reset hooks and the
 // service table are part of the Applet itself (card-os/applet.ts). The list of packages is
 // applets/registry.ts.
 
 import type { Applet } from './applet.js';
 import type { Bytes } from './bytes.js';
 import { equal } from './bytes.js';
+import type { EfCodec } from './ef-codec.js';
 import type { FileSpec } from './fs/model.js';
 
 /** The card being built, as a package's `install` sees it. */
@@ -30,6 +31,8 @@ export interface AppletPackage<Config = never> {
   readonly namespace: readonly string[];
   /** AID prefix (RID + application code) of the ADF the applet rides on, for file-system applications. */
   readonly adfAid?: Bytes;
+  /** Codecs of the EFs in its ADF (the host's codec lookup takes them from the registry; needs `adfAid`). */
+  readonly codecs?: readonly EfCodec[];
   /** Writes the applet's initial records into `target.nvm` and returns the applet, or nothing to skip it. */
   install(config: Config, target: AppletInstallTarget): Applet | undefined;
 }
