@@ -20,6 +20,11 @@ export interface AppletInstallTarget {
   readonly installed: ReadonlyMap<string, Applet>;
   /** Every applet section of the profile, validated (key slots read `subscriber` and `ota`). */
   readonly sections: Readonly<Record<string, unknown>>;
+  /**
+   * The AID of each application ADF of this profile, by the application name (`applicationName`) of the
+   * package that declares its AID prefix: the OTA applet starts remote commands there (TS 102 226 §6).
+   */
+  readonly applications: ReadonlyMap<string, Bytes>;
 }
 
 export interface AppletPackage<Config = never> {
@@ -35,6 +40,11 @@ export interface AppletPackage<Config = never> {
   readonly codecs?: readonly EfCodec[];
   /** Writes the applet's initial records into `target.nvm` and returns the applet, or nothing to skip it. */
   install(config: Config, target: AppletInstallTarget): Applet | undefined;
+}
+
+/** The name that refers to a package's application (e.g. an OTA TAR's context): its name in lower case. */
+export function applicationName(p: Pick<AppletPackage<unknown>, 'name'>): string {
+  return p.name.toLowerCase();
 }
 
 /** The first ADF directly under the MF whose AID starts with `prefix` (TS 102 221 §8.4: ADFs by AID). */

@@ -4,7 +4,7 @@
 // the counter record (written by every counter-checked packet) stays small.
 //
 // Record layouts (BER-TLV, private tags):
-//   ota/tars               A0 { 80 TAR(3), 81 context (00 UICC, 01 USIM), 82 MSL, A1 { 80 KVN, 81 grants } ... } ...
+//   ota/tars               A0 { 80 TAR(3), 81 context (00 UICC, 01 USIM, else its name), 82 MSL, A1 { 80 KVN, 81 grants } ... } ...
 //   ota/counters           TAR(3) CNTR(5) ...
 //   secret/ota/keyset/<kk> 80 KVN, [A1 { 80 algorithm, 81 key }] (KIc), [A2 { 80 algorithm, 81 key }] (KID)
 // Algorithm codes are the KIc codings of TS 102 225 §5.1.2: 1 DES, 5 3DES 2 keys, 9 3DES 3 keys, 2 AES.
@@ -34,7 +34,11 @@ export function keyFits(k: OtaKey): boolean {
   }
 }
 
-export type OtaContext = 'uicc' | 'usim';
+/**
+ * Where a TAR's remote commands start (TS 102 226 §6): `uicc` the MF, otherwise an application by the
+ * name of its applet package in lower case (`usim`, `isim`), whose ADF the OTA applet selects.
+ */
+export type OtaContext = string;
 
 export interface OtaKeyset {
   /** Key version number 0..15, the high nibble of KIc/KID. */
@@ -54,7 +58,7 @@ export interface TarKeyset {
 export interface TarConfig {
   /** Toolkit application reference, 3 bytes, e.g. 0xB00010. */
   tar: number;
-  /** Where remote commands run: the UICC file system (MF selected) or the USIM (ADF.USIM selected). */
+  /** Where remote commands run: the UICC file system (MF selected) or an application's ADF (selected). */
   context: OtaContext;
   /** Minimum security level, coded like SPI1 (TS 102 226). */
   msl: number;
@@ -74,7 +78,24 @@ export const OTA_RECORD_TARS = 'ota/tars';
 export const OTA_RECORD_COUNTERS = 'ota/counters';
 export const OTA_RECORD_KEYSET_PREFIX = 'secret/ota/keyset/';
 
+// Context coding in the TAR record: one byte for the contexts stored since the first card images (00 UICC,
+// 01 USIM), the application's name in ASCII for any other.
 const CONTEXTS: readonly OtaContext[] = ['uicc', 'usim'];
+const CONTEXT_NAME = /^[a-z][a-zA-Z0-9]{1,31}$/;
+
+function encodeContext(c: OtaContext): Bytes {
+  const i = CONTEXTS.indexOf(c);
+  if (i >= 0) return byte(i);
+  if (!CONTEXT_NAME.test(c)) throw new Error(`${c} is not an OTA context`);
+  return new TextEncoder().encode(c);
+}
+
+function decodeContext(v: Bytes | undefined): OtaContext | undefined {
+  if (!v) return undefined;
+  if (v.length === 1) return CONTEXTS[v[0]!];
+  const name = String.fromCharCode(...v);
+  return CONTEXT_NAME.test(name) ? name : undefined;
+}
 
 function byte(n: number): Bytes {
   return Uint8Array.of(n & 0xff);
@@ -95,7 +116,7 @@ export function encodeOtaConfig(c: OtaConfig): Map<string, Bytes> {
     ber(
       0xa0,
       ber(0x80, uintBE(t.tar, 3)),
-      ber(0x81, byte(CONTEXTS.indexOf(t.context))),
+      ber(0x81, encodeContext(t.context)),
       ber(0x82, byte(t.msl)),
       ...t.keysets.map((k) => ber(0xa1, ber(0x80, byte(k.kvn)), ber(0x81, Uint8Array.from(k.grants)))),
     ),
@@ -131,7 +152,7 @@ function decodeTar(t: Tlv): TarConfig | undefined {
   const items = parseBer(t.value);
   if (!items) return undefined;
   const tar = findTag(items, 0x80);
-  const context = CONTEXTS[one(findTag(items, 0x81)) ?? -1];
+  const context = decodeContext(findTag(items, 0x81));
   const msl = one(findTag(items, 0x82));
   if (tar?.length !== 3 || !context || msl === undefined) return undefined;
   const keysets: TarKeyset[] = [];
