@@ -6,9 +6,9 @@
 
 import { APPLET_PACKAGES } from '../applets/registry.js';
 import type { Applet } from '../card-os/applet.js';
-import type { AppletInstallTarget } from '../card-os/applet-registry.js';
+import { type AppletInstallTarget, adfByAidPrefix, applicationName } from '../card-os/applet-registry.js';
 import type { Bytes } from '../card-os/bytes.js';
-import type { CardSpec } from '../card-os/fs/model.js';
+import type { CardSpec, FileSpec } from '../card-os/fs/model.js';
 import type { CompiledProfile } from './profile/load.js';
 
 export interface Personalised {
@@ -28,6 +28,16 @@ function sectionsOf(profile: CompiledProfile): Record<string, unknown> {
   return out;
 }
 
+// The profile's application ADFs by the name of the package whose AID prefix they carry.
+function applicationsOf(mf: FileSpec): Map<string, Bytes> {
+  const out = new Map<string, Bytes>();
+  for (const p of APPLET_PACKAGES) {
+    const aid = p.adfAid && adfByAidPrefix(mf, p.adfAid)?.aid;
+    if (aid) out.set(applicationName(p), aid);
+  }
+  return out;
+}
+
 export function personalise(profile: CompiledProfile): Personalised {
   const nvm = new Map<string, Bytes>(profile.spec.nvm);
   const applets: Applet[] = [];
@@ -37,6 +47,7 @@ export function personalise(profile: CompiledProfile): Personalised {
     nvm,
     installed,
     sections: sectionsOf(profile),
+    applications: applicationsOf(profile.spec.mf),
   };
   for (const pkg of APPLET_PACKAGES) {
     const config = target.sections[pkg.section];

@@ -17,7 +17,7 @@ import type { Bytes } from '../../card-os/bytes.js';
 import type { Nvm } from '../../card-os/nvm.js';
 import { DEFAULT_SQN_CONFIG, decodeSqnState, encodeSqnState, initialSqnState } from '../aka/sqn.js';
 import { USIM_SQN } from '../aka/subscription.js';
-import { OTA_RECORD_COUNTERS } from '../ota/ota-config.js';
+import { OTA_RECORD_COUNTERS } from '../subscriptions/ota-records.js';
 import { activeSlot, SLOT_STATE, setSlotState, slotRecord } from '../subscriptions/slot-store.js';
 import { type KeySlotConfig, slotActiveKeys, writeActiveKeys } from './active.js';
 import { decodeStaged, readHistory, STAGED_RECORD, writeHistory } from './staging.js';

@@ -16,7 +16,7 @@ import {
   OTA_RECORD_KEYSET_PREFIX,
   OTA_RECORD_TARS,
   type TarConfig,
-} from '../ota/ota-config.js';
+} from '../subscriptions/ota-records.js';
 import { decodeSlot, slotRecord } from '../subscriptions/slot-store.js';
 import { deriveSlotKeys } from './derive.js';
 import { KIK_RECORD } from './staging.js';

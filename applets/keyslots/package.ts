@@ -8,7 +8,7 @@ import { adfByAidPrefix } from '../../card-os/applet-registry.js';
 import type { Bytes } from '../../card-os/bytes.js';
 import { fidHex } from '../../card-os/fs/model.js';
 import type { SubscriberKeys } from '../aka/subscriber-keys.js';
-import type { OtaKeyset } from '../ota/ota-config.js';
+import type { OtaKeyset } from '../subscriptions/ota-records.js';
 import {
   encodeSlot,
   SLOT_STATE,

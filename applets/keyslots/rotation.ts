@@ -7,7 +7,7 @@
 //   A5 { [90 K 91 OPc | 90 K 92 OP], 93 OTA keyset record ..., [94 new KIK(16/24/32)] }
 // K and OPc/OP are 16 bytes for Milenage; for TUAK (TS 35.231 §4) K is 16 or 32 bytes and 91/92 carry TOPc/TOP
 // (32 bytes). Whether they fit the card's algorithm is the card's check (subscriber-keys.ts replaceKeys).
-// Keyset records are coded as the card stores them (applets/ota/ota-config.ts: 80 KVN, A1 KIc, A2 KID).
+// Keyset records are coded as the card stores them (applets/subscriptions/ota-records.ts: 80 KVN, A1 KIc, A2 KID).
 
 import { aeskwp } from '@noble/ciphers/aes.js';
 import type { Bytes } from '../../card-os/bytes.js';

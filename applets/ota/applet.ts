@@ -6,7 +6,6 @@ import type { Applet, AppletContext, IsolatedSession, Reply } from '../../card-o
 import type { Bytes } from '../../card-os/bytes.js';
 import { TAG_SMS_PP_DOWNLOAD } from '../../card-os/cat-tlv.js';
 import { SW } from '../../card-os/sw.js';
-import { createOtaSession, handleSmsPpEnvelope, type OtaEnv, type OtaSession } from './ota-applet-core.js';
 import {
   decodeOtaConfig,
   decodeOtaCounters,
@@ -16,7 +15,8 @@ import {
   OTA_RECORD_TARS,
   type OtaConfig,
   type OtaContext,
-} from './ota-config.js';
+} from '../subscriptions/ota-records.js';
+import { createOtaSession, handleSmsPpEnvelope, type OtaEnv, type OtaSession } from './ota-applet-core.js';
 
 const KVNS = Array.from({ length: 16 }, (_, i) => keysetRecordName(i));
 
@@ -45,7 +45,7 @@ function configOf(ctx: AppletContext): OtaConfig | undefined {
   return config;
 }
 
-function env(ctx: AppletContext, config: OtaConfig, usimAid: Bytes | undefined): OtaEnv {
+function env(ctx: AppletContext, config: OtaConfig, applications: ReadonlyMap<string, Bytes>): OtaEnv {
   let session = ctx.ram.get('session') as OtaSession | undefined;
   if (!session) {
     session = createOtaSession();
@@ -62,17 +62,18 @@ function env(ctx: AppletContext, config: OtaConfig, usimAid: Bytes | undefined):
       ctx.nvm.set(OTA_RECORD_COUNTERS, encodeOtaCounters(c));
     },
     openRemoteSession: (context: OtaContext, grants) => {
-      const s: IsolatedSession = ctx.openSession({
-        grants: [...grants],
-        selectAid: context === 'usim' ? usimAid : undefined,
-      });
+      const aid = applications.get(context);
+      // An application context whose ADF this card lacks must not fall back to the MF: every command of
+      // the script answers 6A82, application not found (ISO/IEC 7816-4 §5.6).
+      if (context !== 'uicc' && !aid) return { execute: () => Uint8Array.of(0x6a, 0x82) };
+      const s: IsolatedSession = ctx.openSession({ grants: [...grants], selectAid: aid });
       return { execute: (apdu) => s.transmit(apdu) };
     },
     transaction: (fn) => ctx.nvm.transaction(fn),
   };
 }
 
-export function otaApplet(opts: { usimAid?: Bytes } = {}): Applet {
+export function otaApplet(opts: { applications?: ReadonlyMap<string, Bytes> } = {}): Applet {
   return {
     name: 'OTA',
     envelopeTags: [TAG_SMS_PP_DOWNLOAD],
@@ -84,7 +85,7 @@ export function otaApplet(opts: { usimAid?: Bytes } = {}): Applet {
       // A counter record that no longer decodes must not read as "all counters 0" (replays would pass).
       const stored = ctx.nvm.get(OTA_RECORD_COUNTERS);
       if (stored && !decodeOtaCounters(stored)) return { sw: SW.TECHNICAL_PROBLEM };
-      const r = handleSmsPpEnvelope(cmd.data, env(ctx, config, opts.usimAid));
+      const r = handleSmsPpEnvelope(cmd.data, env(ctx, config, opts.applications ?? new Map()));
       for (const p of r.proactive ?? []) ctx.queueProactive(p);
       return r.data ? { sw: r.sw, data: r.data } : { sw: r.sw };
     },

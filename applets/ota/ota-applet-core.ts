@@ -13,11 +13,11 @@
 import { type Bytes, concat } from '../../card-os/bytes.js';
 import { PowerLoss } from '../../card-os/nvm.js';
 import { SW } from '../../card-os/sw.js';
+import { kvnOf } from '../subscriptions/kic-kid.js';
+import type { OtaConfig, OtaContext, OtaKeyset, TarConfig, TarKeyset } from '../subscriptions/ota-records.js';
 import { type CommandHeader, openCommandPacket, readCommandHeader } from './command-packet.js';
 import { checkCounter } from './counter.js';
 import { decodeSmsPpEnvelope } from './envelope-sms-pp.js';
-import { kvnOf } from './kic-kid.js';
-import type { OtaConfig, OtaContext, OtaKeyset, TarConfig, TarKeyset } from './ota-config.js';
 import {
   type CipherSuite,
   type IntegritySuite,

@@ -1,10 +1,16 @@
 // The OTA applet as a registered package: configured by the profile's `ota` section (keysets, TARs and
-// initial counters), owns the ota/ NVM records. TARs with the `usim` context select the installed USIM's
-// ADF for their remote commands (TS 102 226 §6).
+// initial counters), owns the ota/ NVM records. A TAR's context names where its remote commands start
+// (TS 102 226 §6): `uicc` the MF, otherwise an application by its package's name in lower case (`usim`,
+// `isim`: any package that declares an ADF), whose ADF the loader found in the profile.
 
 import type { AppletPackage } from '../../card-os/applet-registry.js';
+import {
+  encodeOtaConfig,
+  encodeOtaCounters,
+  OTA_RECORD_COUNTERS,
+  type OtaConfig,
+} from '../subscriptions/ota-records.js';
 import { otaApplet } from './applet.js';
-import { encodeOtaConfig, encodeOtaCounters, OTA_RECORD_COUNTERS, type OtaConfig } from './ota-config.js';
 
 export type OtaSection = OtaConfig & { counters: Map<number, number> };
 
@@ -15,6 +21,6 @@ export const otaPackage: AppletPackage<OtaSection> = {
   install({ keysets, tars, counters }, target) {
     for (const [k, v] of encodeOtaConfig({ keysets, tars })) target.nvm.set(k, v);
     target.nvm.set(OTA_RECORD_COUNTERS, encodeOtaCounters(counters));
-    return otaApplet({ usimAid: target.installed.get('USIM')?.aid });
+    return otaApplet({ applications: target.applications });
   },
 };

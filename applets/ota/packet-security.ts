@@ -3,18 +3,15 @@
 // the redundancy check (CRC16/CRC32). Also resolves which key and algorithm a KIc/KID byte selects.
 
 import type { Bytes } from '../../card-os/bytes.js';
-import { AES_BLOCK, aesCbcDecrypt, aesCbcEncrypt, isAesKeyLength } from '../../card-os/crypto/aes.js';
+import { AES_BLOCK, aesCbcDecrypt, aesCbcEncrypt } from '../../card-os/crypto/aes.js';
 import { aesCmac } from '../../card-os/crypto/aes-cmac.js';
 import { desCbcMac } from '../../card-os/crypto/cbc-mac.js';
 import { crc16Bytes, crc32Bytes } from '../../card-os/crypto/crc.js';
 import { DES_BLOCK, desCbcDecrypt, desCbcEncrypt } from '../../card-os/crypto/des.js';
-import { type BlockAlg, blockAlgOf, type CrcAlg, crcAlgOf } from './kic-kid.js';
+import { type BlockAlg, blockAlgOf, type CrcAlg, crcAlgOf } from '../subscriptions/kic-kid.js';
+import { keyFits, type OtaKey } from '../subscriptions/ota-records.js';
 
-/** A key of a keyset: the block cipher it is for and its value. */
-export interface OtaKey {
-  alg: BlockAlg;
-  key: Bytes;
-}
+export { keyFits, type OtaKey };
 
 export type CipherSuite = OtaKey;
 export type IntegritySuite = { kind: 'rc'; crc: CrcAlg } | ({ kind: 'cc' } & OtaKey);
@@ -24,20 +21,6 @@ export const CC_LENGTH = 8;
 
 export function blockSize(alg: BlockAlg): number {
   return alg === 'aes' ? AES_BLOCK : DES_BLOCK;
-}
-
-/** Whether a key value fits the algorithm it is declared for. */
-export function keyFits(k: OtaKey): boolean {
-  switch (k.alg) {
-    case 'des':
-      return k.key.length === 8;
-    case '3des2':
-      return k.key.length === 16;
-    case '3des3':
-      return k.key.length === 24;
-    case 'aes':
-      return isAesKeyLength(k.key.length);
-  }
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   type SubscriberKeys,
 } from '../aka/subscriber-keys.js';
 import { USIM_KEYS } from '../aka/subscription.js';
-import { encodeOtaConfig, keysetRecordName, type OtaKeyset } from '../ota/ota-config.js';
+import { encodeOtaConfig, keysetRecordName, type OtaKeyset } from './ota-records.js';
 
 export const SLOT_TABLE = 'slot/table';
 export const SLOT_STATE = { UNUSED: 0, ACTIVE: 1, USED: 2 } as const;

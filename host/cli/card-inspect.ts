@@ -11,7 +11,7 @@ import { type Bytes, toHex } from '../../card-os/bytes.js';
 import { contentKey, type FileSpec, walk } from '../../card-os/fs/model.js';
 import { readStatus } from '../../card-os/security/pin.js';
 import { type OpenedCard, openCard } from '../card-factory.js';
-import { codecFor, formatValue } from '../codecs/table.js';
+import { applicationCodecFor, codecFor, formatValue } from '../codecs/table.js';
 
 const SLOT_NAMES: Record<number, string> = {
   [SLOT_STATE.UNUSED]: 'unused',
@@ -33,7 +33,7 @@ function namePath(f: FileSpec): string {
 
 /** File contents in words: the codec's value, or hex when there is none or it does not decode. */
 export function describeContent(f: FileSpec, b: Bytes): string {
-  const c = codecFor(f.name) ?? codecFor(f.path);
+  const c = applicationCodecFor(f) ?? codecFor(f.name) ?? codecFor(f.path);
   if (c) {
     if (c.unit === 'file') {
       const v = c.decode(b);

@@ -3,17 +3,16 @@
 
 import * as z from 'zod';
 import type { Bytes } from '../../card-os/bytes.js';
+import {
+  OPERATION_MODE_NAMES,
+  type OperationMode,
+  UE_OPERATION_MODES,
+} from '../../card-os/ue-operation-mode.js';
 import { decimal, list, oneOf } from './values.js';
 
-const MODES = {
-  normal: 0x00,
-  'type-approval': 0x80,
-  'normal-specific-facilities': 0x01,
-  'type-approval-specific-facilities': 0x81,
-  maintenance: 0x02,
-  'cell-test': 0x04,
-} as const;
-export type OperationMode = keyof typeof MODES;
+const MODES = UE_OPERATION_MODES;
+
+export type { OperationMode };
 
 const FLAGS = {
   'ciphering-indicator': 0x0001,
@@ -29,7 +28,7 @@ export interface AdminData {
   flags?: AdFlag[];
 }
 
-const modeNames = Object.keys(MODES) as OperationMode[];
+const modeNames = OPERATION_MODE_NAMES;
 const flagNames = Object.keys(FLAGS) as AdFlag[];
 
 export const adValue = z.strictObject({

@@ -4,8 +4,9 @@
 // FIDs are those of the MF (TS 102 221 §13) and ADF.USIM (TS 31.102 §4.2); a FID on its own is looked
 // up there.
 
-import type * as z from 'zod';
-import { type Bytes, toHex } from '../../card-os/bytes.js';
+import { APPLET_PACKAGES } from '../../applets/registry.js';
+import { type Bytes, equal, toHex } from '../../card-os/bytes.js';
+import { codec, type EfCodec } from '../../card-os/ef-codec.js';
 import { accValue, decodeAcc, encodeAcc } from './acc.js';
 import { accessRuleValue, decodeAccessRule, encodeAccessRule } from './access-rule.js';
 import { adValue, decodeAd, encodeAd } from './admin-data.js';
@@ -111,37 +112,7 @@ import {
 import { decodeSpn, encodeSpn, spnValue } from './spn.js';
 import { decimal } from './values.js';
 
-export interface EfCodec {
-  /** EF name as in the specs, e.g. "EF.IMSI". */
-  name: string;
-  fid: number;
-  /** Key of the readable value in a profile EF entry. */
-  key: string;
-  /** 'file': the value is the whole (transparent) file; 'record': the value is one record. */
-  unit: 'file' | 'record';
-  /** Validates what a person writes (YAML text or typed values) and returns the typed value. */
-  value: z.ZodType;
-  /** Encodes a value; `length` is the file size or record length (padding follows the EF's rules). */
-  encode(value: unknown, length?: number): Bytes;
-  /** Decodes file (or record) bytes; undefined if they do not hold a well-formed value. */
-  decode(bytes: Bytes): unknown;
-  /** FID of the DF the EF sits in, for EFs whose FID is only unique inside their DF (4Fxx). */
-  df?: number;
-}
-
-/** Ties a typed encoder to its value schema, so dynamic callers are checked by the schema. */
-function codec<S extends z.ZodType>(
-  name: string,
-  fid: number,
-  key: string,
-  unit: 'file' | 'record',
-  value: S,
-  encode: (v: z.output<S>, length?: number) => Bytes,
-  decode: (b: Bytes) => unknown,
-  df?: number,
-): EfCodec {
-  return { name, fid, key, unit, value, encode: (v, length) => encode(value.parse(v), length), decode, df };
-}
+export type { EfCodec };
 
 /** An unsigned counter EF of `n` bytes. */
 function counterCodec(
@@ -164,7 +135,7 @@ const DF_5GS = 0x5fc0;
 
 const byte = decimal(0, 255);
 
-export const EF_CODECS: readonly EfCodec[] = [
+const TABLE: readonly EfCodec[] = [
   // MF, TS 102 221 §13
   codec('EF.DIR', 0x2f00, 'dir', 'record', dirValue, encodeDir, decodeDir),
   codec('EF.ICCID', 0x2fe2, 'iccid', 'file', iccidValue, encodeIccid, decodeIccid),
@@ -291,6 +262,17 @@ export const EF_CODECS: readonly EfCodec[] = [
   ),
 ];
 
+/**
+ * Every codec: the table above, then those the applet packages declare for their ADFs' EFs
+ * (applets/registry.ts), each tagged with its application so its FID counts inside that ADF only.
+ */
+export const EF_CODECS: readonly EfCodec[] = [
+  ...TABLE,
+  ...APPLET_PACKAGES.flatMap((p) =>
+    p.adfAid ? (p.codecs ?? []).map((c) => ({ ...c, application: { name: p.name, aid: p.adfAid! } })) : [],
+  ),
+];
+
 /** The profile keys that hold readable values, each with its value schema. */
 export const CODEC_KEYS: ReadonlyMap<string, EfCodec> = new Map(EF_CODECS.map((c) => [c.key, c]));
 
@@ -304,19 +286,46 @@ function normaliseName(n: string): string {
  */
 export function codecFor(key: string | number): EfCodec | undefined {
   // A FID alone names an EF of the MF or ADF.USIM; inside another DF the path gives the DF (TS 102 221 §8.2).
-  if (typeof key === 'number') return EF_CODECS.find((c) => c.fid === key && c.df === undefined);
+  // An application's own EFs are found by name, or through the file they are in (codecForFile).
+  if (typeof key === 'number') return TABLE.find((c) => c.fid === key && c.df === undefined);
   const fids = key.split('/').map((p) => p.trim());
   const last = fids.pop()!;
   if (/^[0-9A-Fa-f]{4}$/.test(last)) {
     const fid = Number.parseInt(last, 16);
     const df = fids.length ? Number.parseInt(fids[fids.length - 1]!, 16) : undefined;
     return (
-      EF_CODECS.find((c) => c.fid === fid && c.df !== undefined && c.df === df) ??
-      EF_CODECS.find((c) => c.fid === fid && c.df === undefined)
+      TABLE.find((c) => c.fid === fid && c.df !== undefined && c.df === df) ??
+      TABLE.find((c) => c.fid === fid && c.df === undefined)
     );
   }
   const n = normaliseName(key);
   return EF_CODECS.find((c) => normaliseName(c.name) === n);
+}
+
+/** A file of a card's tree, as far as finding its codec needs. */
+export interface CodecFile {
+  name: string;
+  fid: number;
+  type?: string;
+  aid?: Bytes;
+  parent?: CodecFile;
+}
+
+/**
+ * The codec an application declares for a file in its ADF (matched by name or FID), e.g. EF.IST (6F07) in
+ * ADF.ISIM; undefined outside such an ADF. Callers fall back to `codecFor` (name, FID, path).
+ */
+export function applicationCodecFor(f: CodecFile): EfCodec | undefined {
+  let adf = f.parent;
+  while (adf && adf.type !== 'ADF') adf = adf.parent;
+  const aid = adf?.aid;
+  if (!aid) return undefined;
+  const mine = EF_CODECS.filter(
+    (c) => c.application && equal(aid.subarray(0, c.application.aid.length), c.application.aid),
+  );
+  return (
+    mine.find((c) => normaliseName(c.name) === normaliseName(f.name)) ?? mine.find((c) => c.fid === f.fid)
+  );
 }
 
 /**

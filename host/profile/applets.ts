@@ -9,11 +9,13 @@ import type { SubscriberKeys } from '../../applets/aka/subscriber-keys.js';
 import type { AkaSubscription } from '../../applets/aka/subscription.js';
 import { DEFAULT_TUAK_PARAMS, type TuakParams } from '../../applets/aka/tuak.js';
 import type { KeySlotSection, KeySlotsSection } from '../../applets/keyslots/package.js';
+import { APPLET_PACKAGES } from '../../applets/registry.js';
 import { splitCertificates } from '../../applets/security-domain/certificate-list.js';
 import { nodeP256 } from '../../applets/security-domain/ec.js';
 import { parseGpCertificate } from '../../applets/security-domain/gp-certificate.js';
 import type { SecurityDomainSection } from '../../applets/security-domain/package.js';
 import { OCE_CA_KID } from '../../applets/security-domain/scp11-keys.js';
+import { applicationName } from '../../card-os/applet-registry.js';
 import { type Bytes, equal } from '../../card-os/bytes.js';
 import { keyRefValue } from '../codecs/key-ref.js';
 import { bool, decimal, hexBytes, hexNumber, list, mapOrScalar, oneOf } from '../codecs/values.js';
@@ -140,11 +142,18 @@ export interface OtaKeysetProfile {
   kic?: OtaKeyProfile;
   kid?: OtaKeyProfile;
 }
+/** The OTA contexts: the MF, and every application whose package declares its ADF (TS 102 226 §6). */
+const OTA_CONTEXTS = ['uicc', ...APPLET_PACKAGES.filter((p) => p.adfAid).map(applicationName)] as const;
+
 export interface OtaTarProfile {
   /** TAR as a 24-bit number, e.g. 0xB00010. */
   tar: number;
-  /** Remote file management runs on the UICC file system (MF) or in ADF.USIM. */
-  context: 'uicc' | 'usim';
+  /**
+   * Remote file management runs on the UICC file system (MF, `uicc`) or in the ADF of an application, named
+   * by its package's name in lower case (`usim`, `isim`: every package of applets/registry.ts that declares
+   * an ADF).
+   */
+  context: string;
   /** Minimum security level, coded like SPI byte 1 (TS 102 226 §8.2.1.3.2.4.1 / TS 102 225 §5.1.1). */
   msl: number;
   /** Keysets accepted for this TAR and the key references each one's commands are granted. */
@@ -199,7 +208,7 @@ export const otaSchema = z
     tars: list(
       z.strictObject({
         tar: hexBytes(3, 3),
-        context: oneOf(['uicc', 'usim']),
+        context: oneOf(OTA_CONTEXTS),
         msl: mapOrScalar(mslObject, mslByte),
         keysets: list(z.strictObject({ kvn: hexNumber(1, 0, 15), grants: list(keyRefValue).optional() })),
         counter: decimal(0, 2 ** 40 - 1).optional(),

@@ -37,7 +37,10 @@ function tooSmall(size: number, needed: number): string {
 /** The codec for a readable value written on this EF; the key must belong to the EF (by name or FID). */
 function codecFor(e: EfDoc, key: string, path: PathKey[], bad: Report): EfCodec | undefined {
   const candidates = EF_CODECS.filter((c) => c.key === key);
-  const c = candidates.find((x) => normName(x.name) === normName(e.name) || x.fid === e.fid);
+  // An application's codec (e.g. the ISIM's EF.IST, 6F07 like EF.IMSI) goes by name: its FID is not unique.
+  const c = candidates.find(
+    (x) => normName(x.name) === normName(e.name) || (!x.application && x.fid === e.fid),
+  );
   if (!c) {
     const files = candidates.map((x) => `${x.name} (${fidHex(x.fid)})`).join(' or ');
     bad(path, `"${key}" contents are for ${files}, not ${e.name} (${fidHex(e.fid)})`);

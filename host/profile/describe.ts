@@ -6,7 +6,7 @@ import { type Bytes, toHex } from '../../card-os/bytes.js';
 import { type FileSpec, fidHex, LCSI } from '../../card-os/fs/model.js';
 import { decodeAccessRule } from '../codecs/access-rule.js';
 import { keyRefName } from '../codecs/key-ref.js';
-import { codecFor, formatValue } from '../codecs/table.js';
+import { applicationCodecFor, codecFor, formatValue } from '../codecs/table.js';
 import { describeAtr, parseAtr } from './atr.js';
 import type { CompiledProfile } from './compile.js';
 
@@ -42,7 +42,7 @@ function header(f: FileSpec): string {
 
 /** Lines describing an EF's initial contents. */
 function contents(f: FileSpec): string[] {
-  const codec = codecFor(f.name) ?? codecFor(f.fid);
+  const codec = applicationCodecFor(f) ?? codecFor(f.name) ?? codecFor(f.fid);
   if (f.structure === 'linear-fixed' || f.structure === 'cyclic') {
     const n = f.recordLength ?? 0;
     const records = Array.from({ length: f.recordCount ?? 0 }, (_, i) =>

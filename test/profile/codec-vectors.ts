@@ -1,9 +1,15 @@
 // One round-trip vector per EF codec of host/codecs/table.ts, keyed by the EF name, each naming where its
 // bytes come from: a published example (pySim's per-file `_test_de_encode` vectors, the TCA SAIP templates'
 // default contents) or the byte layout of the spec clause the codec implements. codec-table.test.ts checks
-// that every codec in the table has one.
+// that every codec in the table has one. Codecs an applet package declares (applets/*/package.ts) are keyed
+// by the application's name and the EF name ("ISIM EF.AD"), since their names repeat USIM EF names.
 
 import { fromHex } from '../../card-os/bytes.js';
+import type { EfCodec } from '../../card-os/ef-codec.js';
+
+export function vectorName(c: EfCodec): string {
+  return c.application ? `${c.application.name} ${c.name}` : c.name;
+}
 
 export interface CodecVector {
   /** File contents (transparent EF) or one record, hex; spaces are for reading only. */
@@ -14,6 +20,7 @@ export interface CodecVector {
 }
 
 const ff = (n: number) => 'FF'.repeat(n);
+const hexText = (t: string) => Buffer.from(t, 'utf8').toString('hex').toUpperCase();
 const KAMF = 'daae216bc3dc9c6e0db9e56d2b744ea247d67eed51fdf2411847d056ec45a666';
 
 export const CODEC_VECTORS: Record<string, CodecVector> = {
@@ -323,5 +330,37 @@ export const CODEC_VECTORS: Record<string, CodecVector> = {
     hex: '8018 75736572406578616D706C652E33677070 6E6574776F726B',
     value: { nai: 'user@example.3gppnetwork' },
     source: 'TS 31.102 §4.4.11.10 layout: 80 network specific identifier (an RFC 7542 NAI)',
+  },
+  // ADF.ISIM, TS 31.103 §4.2 (declared by applets/isim/package.ts)
+  'ISIM EF.IMPI': {
+    hex: `80 31 ${hexText('001010123456789@ims.mnc001.mcc001.3gppnetwork.org')} FF FF`,
+    value: '001010123456789@ims.mnc001.mcc001.3gppnetwork.org',
+    source:
+      'TS 31.103 §4.2.2: tag 80, the NAI in UTF-8; the IMPI TS 23.003 §13.3 derives from IMSI 001010123456789',
+  },
+  'ISIM EF.DOMAIN': {
+    hex: `80 21 ${hexText('ims.mnc001.mcc001.3gppnetwork.org')}`,
+    value: 'ims.mnc001.mcc001.3gppnetwork.org',
+    source: 'TS 31.103 §4.2.3: tag 80, the home domain name TS 23.003 §13.2 derives for MCC 001, MNC 01',
+  },
+  'ISIM EF.IMPU': {
+    hex: `80 14 ${hexText('tel:+001010123456789')} ${ff(10)}`,
+    value: 'tel:+001010123456789',
+    source: 'TS 31.103 §4.2.4: tag 80, a tel URI (TS 23.003 §13.4) in UTF-8, record padded with FF',
+  },
+  'ISIM EF.AD': {
+    hex: '00 00 00',
+    value: { mode: 'normal' },
+    source: 'TS 31.103 §4.2.5: normal operation, additional information RFU (the TCA SAIP template default)',
+  },
+  'ISIM EF.IST': {
+    hex: 'A1 00',
+    value: [1, 6, 8],
+    source: 'TS 31.103 §4.2.7: services 1 (P-CSCF address), 6 (SMS) and 8 (SM-over-IP), bit (n-1) mod 8',
+  },
+  'ISIM EF.P-CSCF': {
+    hex: `80 28 00 ${hexText('pcscf.ims.mnc001.mcc001.3gppnetwork.org')} ${ff(6)}`,
+    value: { fqdn: 'pcscf.ims.mnc001.mcc001.3gppnetwork.org' },
+    source: 'TS 31.103 §4.2.8: tag 80, address type 00 (FQDN), the FQDN; record padded with FF',
   },
 };

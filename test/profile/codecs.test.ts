@@ -400,8 +400,8 @@ describe('EF.LI / EF.PL', () => {
 });
 
 describe('codec table and decodeFile', () => {
-  it('has one entry per EF and FID (a 4Fxx FID once per DF)', () => {
-    const fids = EF_CODECS.map((c) => `${c.df ?? ''}/${c.fid}`);
+  it('has one entry per EF and FID (a 4Fxx FID once per DF, the FIDs of an application once per ADF)', () => {
+    const fids = EF_CODECS.map((c) => `${c.application?.name ?? ''}/${c.df ?? ''}/${c.fid}`);
     expect(new Set(fids).size).toBe(fids.length);
   });
   it('tells EFs with the same FID in different DFs apart by the path', () => {
