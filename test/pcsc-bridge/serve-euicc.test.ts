@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForReader } from '../../pcsc-bridge/pcsc-transport.js';
 import { type PcscdHarness, startPcscd } from '../../pcsc-bridge/pcscd-harness.js';
 import { ROOT, uiccProcess } from '../support/cli.js';
+import { pipedShell } from '../support/pty-shell.js';
 import { needs, pcscdGate } from './support.js';
 
 const BIN = join(ROOT, 'bin', 'uicc.js');
@@ -60,7 +61,7 @@ describe.sequential('uicc serve of an eUICC, managed with uicc euicc --reader', 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('serves profiles/default-euicc.yaml: info, list, enable through the reader', async (ctx) => {
+  it('serves profiles/default-euicc.yaml: info, list, enable and the shell through the reader', async (ctx) => {
     needs(ctx, gate);
     await startServe('--profile', 'profiles/default-euicc.yaml');
     const reader = harness!.readerName;
@@ -76,6 +77,17 @@ describe.sequential('uicc serve of an eUICC, managed with uicc euicc --reader', 
     // A new terminal session (a reset of the card) sees Operator B's files.
     const run = await uicc('run', '--reader', reader, readImsi);
     expect(run.stdout).toContain('6F07: 001010000000002');
+    // The shell through the reader finds the ISD-R by SELECT and runs pySim's eUICC commands.
+    const shell = await pipedShell(
+      dir,
+      ['--reader', reader],
+      ['dir', 'select ISD-R', 'get_eid', 'get_profiles_info'],
+    );
+    expect(shell).toContain('----  ADF.ISD-R');
+    expect(shell).toContain('"eid_value": "89049032123451234512345678901235"');
+    expect(shell).toMatch(
+      /"iccid": "89882110000000000101",\s+"isdp_aid": "[0-9a-f]+",\s+"profile_state": "enabled"/,
+    );
     await stopServe();
   });
 
