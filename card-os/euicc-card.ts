@@ -25,7 +25,7 @@ export interface EuiccSnapshot {
 }
 
 /** Key prefix of a profile's records in the one-NVM view of an eUICC (`EuiccCard.storage`). */
-const ISDP_PREFIX = 'isdp/';
+export const ISDP_PREFIX = 'isdp/';
 
 /** What a card image store needs of a card's NVM (card-os/nvm.ts), here of all an eUICC's NVMs at once. */
 export interface EuiccStorage {
@@ -109,6 +109,11 @@ export class EuiccCard implements IccCard {
   /** The file system the terminal sees now. */
   get active(): CardOs {
     return this.current;
+  }
+
+  /** The installed profiles' card OSes, by ISD-P AID in hex (the key of their records in `storage`). */
+  get installed(): [string, CardOs][] {
+    return [...this.profiles];
   }
 
   /** The card OS of an installed profile, by ISD-P AID. */

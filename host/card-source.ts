@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CardOs, createCard } from '../card-os/card.js';
-import type { EuiccCard } from '../card-os/euicc-card.js';
+import { type EuiccCard, ISDP_PREFIX } from '../card-os/euicc-card.js';
 import type { NvmSnapshot } from '../card-os/nvm.js';
 import { checkImageRecords } from './card-store/check.js';
 import type { CardKey } from './card-store/seal.js';
@@ -146,6 +146,14 @@ export function openCardWith(
       if (src.profile)
         throw new Error(`${src.card}: the card image already exists; --profile only applies to new images`);
       opened = openEuiccWith(img.profile.name, img.profile.text, euiccOpener, img.nvm);
+      const euicc = opened.euicc!;
+      checkImageRecords(
+        [
+          ['', euicc.own],
+          ...euicc.installed.map(([aid, os]): [string, CardOs] => [`${ISDP_PREFIX}${aid}/`, os]),
+        ],
+        imagePath,
+      );
       source = img.profile;
     } else if (img) {
       if (src.profile)

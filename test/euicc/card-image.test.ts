@@ -1,9 +1,10 @@
 // The eUICC as a persistent card (--card IMAGE, host/card-store): the eUICC's own NVM (profile states,
 // notifications, nicknames) and every ISD-P's NVM (files, PIN counters) survive between processes.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pinStateKey } from '../../card-os/security/pin.js';
 import { uiccProcess } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'uicc-euicc-image-'));
@@ -91,5 +92,22 @@ describe('uicc card new --profile profiles/default-euicc.yaml', () => {
     expect(made.stderr).toBe('');
     const list = await uiccProcess('euicc', 'list', '--card', card);
     expect(list.stdout).toMatch(/^\* 89882110000000000002 /m);
+  });
+});
+
+describe('a damaged eUICC image', () => {
+  it("is refused at load, naming the profile's record in the image", async () => {
+    const card = join(dir, 'damaged.card');
+    expect((await uiccProcess('euicc', 'list', '--card', card)).code).toBe(0);
+    const img = JSON.parse(readFileSync(card, 'utf8'));
+    // Operator B's PIN1 with 255 tries left (its maximum is 3, TS 102 221 §9.5.1).
+    const key = `isdp/A0000005591010FFFFFFFF8900001100/${pinStateKey(0x01)}`;
+    img.nvm.own.push([key, '01FF0A']);
+    writeFileSync(card, JSON.stringify(img));
+    const r = await uiccProcess('euicc', 'list', '--card', card);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${card}: card image records do not match the card's profile`);
+    expect(r.stderr).toContain(`${key}: PIN1`);
+    expect(r.stderr).toContain('255 tries left, more than its maximum 3');
   });
 });
