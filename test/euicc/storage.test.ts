@@ -5,9 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { toHex } from '../../card-os/bytes.js';
 import { type EuiccCard, splitEuiccSnapshot } from '../../card-os/euicc-card.js';
 import { decodeImage, encodeImage } from '../../card-os/image.js';
-import { PowerLoss } from '../../card-os/nvm.js';
 import { pinStateKey } from '../../card-os/security/pin.js';
-import { AID_B, es10, ICCID_A, ICCID_B, newEuicc, openIsdR, txHex } from './support.js';
+import { AID_B, es10, ICCID_A, ICCID_B, newEuicc, openIsdR, runTornAt, txHex } from './support.js';
 
 /** The card as a card image would bring it back: storage snapshot -> image text -> split -> new card. */
 function throughImage(c: EuiccCard): EuiccCard {
@@ -49,18 +48,7 @@ describe('EuiccCard.storage', () => {
     for (; k < 50; k++) {
       const c = newEuicc({ protocol: 1 });
       const ch = openIsdR(c);
-      let step = 0;
-      c.nvm.powerHook = () => {
-        if (++step === k) throw new PowerLoss(k);
-      };
-      let completed = true;
-      try {
-        es10(c, ch, enableB);
-      } catch (e) {
-        if (!(e instanceof PowerLoss)) throw e;
-        completed = false;
-      }
-      c.nvm.powerHook = undefined;
+      const completed = runTornAt(c, k, () => es10(c, ch, enableB));
       const back = throughImage(c);
       back.reset();
       const on = enabledIccids(back);
