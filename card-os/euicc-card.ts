@@ -24,6 +24,41 @@ export interface EuiccSnapshot {
   profiles: [string, NvmSnapshot][];
 }
 
+/** Key prefix of a profile's records in the one-NVM view of an eUICC (`EuiccCard.storage`). */
+export const ISDP_PREFIX = 'isdp/';
+
+/** What a card image store needs of a card's NVM (card-os/nvm.ts), here of all an eUICC's NVMs at once. */
+export interface EuiccStorage {
+  readonly steps: number;
+  readonly journalPending: boolean;
+  trackChanges(): void;
+  takeChanges(): [string, Bytes | null][];
+  snapshot(): NvmSnapshot;
+}
+
+/** Splits the one-NVM view of an eUICC (`EuiccCard.storage`) back into the eUICC's and each profile's. */
+export function splitEuiccSnapshot(snap: NvmSnapshot): EuiccSnapshot {
+  const own: NvmSnapshot['own'] = [];
+  const profiles = new Map<string, NvmSnapshot['own']>();
+  for (const [k, v] of snap.own) {
+    if (!k.startsWith(ISDP_PREFIX)) {
+      own.push([k, v]);
+      continue;
+    }
+    const rest = k.slice(ISDP_PREFIX.length);
+    const slash = rest.indexOf('/');
+    if (slash < 0) continue;
+    const aid = rest.slice(0, slash);
+    let list = profiles.get(aid);
+    if (!list) profiles.set(aid, (list = []));
+    list.push([rest.slice(slash + 1), v]);
+  }
+  return {
+    euicc: { own, journal: snap.journal },
+    profiles: [...profiles].map(([aid, recs]) => [aid, { own: recs, journal: null }]),
+  };
+}
+
 export interface EuiccCardOptions {
   /** The eUICC's own file system and NVM template (holds the ISD-R's records). */
   own: CardSpec;
@@ -76,6 +111,11 @@ export class EuiccCard implements IccCard {
     return this.current;
   }
 
+  /** The installed profiles' card OSes, by ISD-P AID in hex (the key of their records in `storage`). */
+  get installed(): [string, CardOs][] {
+    return [...this.profiles];
+  }
+
   /** The card OS of an installed profile, by ISD-P AID. */
   profile(aid: Bytes): CardOs | undefined {
     return this.profiles.get(toHex(aid));
@@ -124,6 +164,52 @@ export class EuiccCard implements IccCard {
       if (e instanceof PowerLoss) throw e;
       return Uint8Array.of(0x6f, 0x00);
     }
+  }
+
+  /** NVM write steps of the whole card (the eUICC's and every profile's): what a saver watches. */
+  get writeSteps(): number {
+    let n = this.own.nvm.steps;
+    for (const os of this.profiles.values()) n += os.nvm.steps;
+    return n;
+  }
+
+  /**
+   * All the card's NVMs seen as one, for a card image (host/card-store): the eUICC's records under their
+   * own keys, each profile's under `isdp/<ISD-P AID>/`. `splitEuiccSnapshot` undoes it.
+   */
+  get storage(): EuiccStorage {
+    const all = () => [this.own.nvm, ...[...this.profiles.values()].map((os) => os.nvm)];
+    const prefixed = (k: string, recs: [string, Bytes | null][]): [string, Bytes | null][] =>
+      recs.map(([r, v]) => [`${ISDP_PREFIX}${k}/${r}`, v]);
+    const card = this;
+    return {
+      get steps() {
+        return card.writeSteps;
+      },
+      get journalPending() {
+        return all().some((n) => n.journalPending);
+      },
+      trackChanges: () => {
+        for (const n of all()) n.trackChanges();
+      },
+      takeChanges: () => [
+        ...this.own.nvm.takeChanges(),
+        ...[...this.profiles].flatMap(([k, os]) => prefixed(k, os.nvm.takeChanges())),
+      ],
+      snapshot: () => {
+        const own = this.own.nvm.snapshot();
+        const records = [...own.own];
+        for (const [k, os] of this.profiles) {
+          const s = os.nvm.snapshot();
+          // A profile's torn transaction is folded as its power-up recovery would (Nvm.recover):
+          // a committed journal applies, an uncommitted one is dropped. The eUICC's stays a journal.
+          const m = new Map(s.own);
+          if (s.journal?.committed) for (const [r, v] of s.journal.records) m.set(r, v);
+          records.push(...prefixed(k, [...m]));
+        }
+        return { own: records, journal: own.journal };
+      },
+    };
   }
 
   snapshot(): EuiccSnapshot {

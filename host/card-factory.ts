@@ -8,6 +8,7 @@ import {
   type PreparedProfile,
   prepareProfileWith,
 } from './card-source.js';
+import { openEuicc } from './euicc/open.js';
 import { parseProfileText } from './profile/load.js';
 
 export {
@@ -25,5 +26,5 @@ export function prepareProfile(text: string, name: string): PreparedProfile {
 }
 
 export function openCard(src: CardSource = {}): OpenedCard {
-  return openCardWith(src, parseProfileText);
+  return openCardWith(src, parseProfileText, openEuicc);
 }

@@ -8,9 +8,12 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CardOs, createCard } from '../card-os/card.js';
+import { type EuiccCard, ISDP_PREFIX } from '../card-os/euicc-card.js';
+import type { NvmSnapshot } from '../card-os/nvm.js';
 import { checkImageRecords } from './card-store/check.js';
 import type { CardKey } from './card-store/seal.js';
 import { CardStore } from './card-store/store.js';
+import type { EuiccOpener } from './euicc/open.js';
 import { readInputFile } from './input-file.js';
 import { type Personalised, personalise } from './personalise.js';
 import { readCompiled, writeCompiled } from './profile/cache.js';
@@ -36,9 +39,15 @@ function readText(path: string, what: string): string {
 }
 
 export interface OpenedCard {
+  /** The card OS; for an eUICC its own (MF, ISD-R), the whole card being `euicc`. */
   card: CardOs;
+  /** Present when the profile is an eUICC definition (docs/euicc.md): the card with all its profiles. */
+  euicc?: EuiccCard;
   profileName: string;
-  /** The compiled profile the card was personalised from (its subscriber section seeds a test HSS). */
+  /**
+   * The compiled profile the card was personalised from (its subscriber section seeds a test HSS); for an
+   * eUICC the profile enabled when it was opened (or its first).
+   */
   profile: Personalised['profile'];
   /**
    * Makes the card's changes durable in its image, if it has one (a journal append, fsynced: call it
@@ -94,20 +103,59 @@ export function prepareProfileWith(
   return p;
 }
 
-export function openCardWith(src: CardSource, compile: ProfileCompiler | undefined): OpenedCard {
+/**
+ * An eUICC definition (docs/euicc.md) rather than a profile: it has an EID and its installed profiles at
+ * the top level, which no profile has.
+ */
+export function isEuiccDefinition(text: string): boolean {
+  return /^eid\s*:/m.test(text) && /^profiles\s*:/m.test(text);
+}
+
+function openEuiccWith(
+  name: string,
+  text: string,
+  open: EuiccOpener | undefined,
+  nvm?: NvmSnapshot,
+): Omit<OpenedCard, 'save' | 'close'> & { euicc: EuiccCard } {
+  if (!open) throw new CompilerNeeded(name);
+  const { card: euicc, profile } = open(name, text, nvm);
+  return { card: euicc.own, euicc, profileName: name, profile };
+}
+
+export function openCardWith(
+  src: CardSource,
+  compile: ProfileCompiler | undefined,
+  euiccOpener?: EuiccOpener,
+): OpenedCard {
   const imagePath = src.card ? resolve(src.card) : undefined;
   if (!imagePath) {
     const profilePath = src.profile ?? defaultProfilePath();
-    const p = prepareProfileWith(readText(profilePath, 'profile'), profilePath, compile);
+    const text = readText(profilePath, 'profile');
+    if (isEuiccDefinition(text))
+      return { ...openEuiccWith(profilePath, text, euiccOpener), save: () => {}, close: () => {} };
+    const p = prepareProfileWith(text, profilePath, compile);
     const card = createCard(p.spec, { applets: p.applets });
     return { card, profileName: profilePath, profile: p.profile, save: () => {}, close: () => {} };
   }
   const store = CardStore.open(imagePath, { wait: src.wait, key: src.key });
   try {
     const img = store.found;
-    let opened: { card: CardOs; profileName: string; profile: Personalised['profile'] };
+    let opened: Omit<OpenedCard, 'save' | 'close'>;
     let source: { name: string; text: string };
-    if (img) {
+    if (img && isEuiccDefinition(img.profile.text)) {
+      if (src.profile)
+        throw new Error(`${src.card}: the card image already exists; --profile only applies to new images`);
+      opened = openEuiccWith(img.profile.name, img.profile.text, euiccOpener, img.nvm);
+      const euicc = opened.euicc!;
+      checkImageRecords(
+        [
+          ['', euicc.own],
+          ...euicc.installed.map(([aid, os]): [string, CardOs] => [`${ISDP_PREFIX}${aid}/`, os]),
+        ],
+        imagePath,
+      );
+      source = img.profile;
+    } else if (img) {
       if (src.profile)
         throw new Error(`${src.card}: the card image already exists; --profile only applies to new images`);
       let p: Personalised;
@@ -127,6 +175,13 @@ export function openCardWith(src: CardSource, compile: ProfileCompiler | undefin
     } else {
       const profilePath = src.profile ?? defaultProfilePath();
       const text = readText(profilePath, 'profile');
+      if (isEuiccDefinition(text)) {
+        // The full path: the definition names its profile files relative to it, read again at every load.
+        source = { name: resolve(profilePath), text };
+        opened = openEuiccWith(source.name, text, euiccOpener);
+        store.attach(source, opened.euicc!.storage);
+        return { ...opened, save: () => store.commit(), close: () => store.close(), imagePath };
+      }
       const p = prepareProfileWith(text, profilePath, compile);
       source = { name: profilePath, text };
       opened = {
@@ -135,7 +190,7 @@ export function openCardWith(src: CardSource, compile: ProfileCompiler | undefin
         profile: p.profile,
       };
     }
-    store.attach(source, opened.card.nvm);
+    store.attach(source, opened.euicc?.storage ?? opened.card.nvm);
     return { ...opened, save: () => store.commit(), close: () => store.close(), imagePath };
   } catch (e) {
     store.close();
@@ -151,7 +206,8 @@ export async function openCardLazy(src: CardSource = {}): Promise<OpenedCard> {
     if (!(e instanceof CompilerNeeded)) throw e;
   }
   const { parseProfileText } = await import('./profile/load.js');
-  return openCardWith(src, parseProfileText);
+  const { openEuicc } = await import('./euicc/open.js');
+  return openCardWith(src, parseProfileText, openEuicc);
 }
 
 export { CardOs };

@@ -99,9 +99,13 @@ export function imageRecordProblems(card: CardOs): string[] {
   return out;
 }
 
-/** Throws one error naming the image and every bad record. */
-export function checkImageRecords(card: CardOs, image: string): void {
-  const p = imageRecordProblems(card);
+/**
+ * Throws one error naming the image and every bad record. An eUICC is given as its card OSes with the key
+ * prefix of each one's records in the image (`EuiccCard.storage`), so the error names the image's key.
+ */
+export function checkImageRecords(card: CardOs | [string, CardOs][], image: string): void {
+  const parts: [string, CardOs][] = Array.isArray(card) ? card : [['', card]];
+  const p = parts.flatMap(([prefix, os]) => imageRecordProblems(os).map((x) => `${prefix}${x}`));
   if (p.length)
     throw new Error(`${image}: card image records do not match the card's profile:\n  ${p.join('\n  ')}`);
 }

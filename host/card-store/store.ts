@@ -7,6 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync, unlinkSync } from 'node:fs';
 import { type CardImage, decodeImage, encodeImage, writeFileDurably } from '../../card-os/image.js';
 import type { Nvm } from '../../card-os/nvm.js';
+
+/** What the store needs of a card's NVM: one Nvm, or an eUICC's several seen as one (EuiccCard.storage). */
+export type StoredNvm = Pick<Nvm, 'journalPending' | 'trackChanges' | 'takeChanges' | 'snapshot'>;
+
 import { MAX_INPUT_BYTES } from '../input-file.js';
 import { type JournalContents, JournalWriter, readJournal } from './journal.js';
 import { type ImageLock, lockImage } from './lock.js';
@@ -49,7 +53,7 @@ export class CardStore {
   private journal: JournalWriter | undefined;
   private pendingJournal: JournalContents | undefined;
   private profile: CardImage['profile'] | undefined;
-  private nvm: Nvm | undefined;
+  private nvm: StoredNvm | undefined;
   private generation = '';
   private imageBytes = 0;
   private closed = false;
@@ -117,7 +121,7 @@ export class CardStore {
    * From now on `nvm` is the card this image holds. A new image is written at once; a loaded one keeps
    * its journal (its torn tail cut) and goes on appending to it.
    */
-  attach(profile: CardImage['profile'], nvm: Nvm): void {
+  attach(profile: CardImage['profile'], nvm: StoredNvm): void {
     this.profile = profile;
     this.nvm = nvm;
     nvm.trackChanges();

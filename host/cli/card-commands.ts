@@ -62,7 +62,9 @@ export function registerCardCommands(program: Command): void {
           replace: true,
         });
         try {
-          store.attach({ name: profilePath, text: readInputFile(profilePath, 'profile') }, c.card.nvm);
+          // An eUICC keeps the full path of its definition: it names its profile files relative to it.
+          const name = c.euicc ? resolve(profilePath) : profilePath;
+          store.attach({ name, text: readInputFile(profilePath, 'profile') }, c.euicc?.storage ?? c.card.nvm);
         } finally {
           store.close();
         }

@@ -2,28 +2,50 @@
 // of an eUICC (SGP.22 ES10, host/euicc/lpa.ts) on the embedded emulator (profiles/default-euicc.yaml, or
 // --euicc FILE; a fresh eUICC per run) or on a card behind --reader.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { toHex } from '../../card-os/bytes.js';
 import { projectRoot } from '../card-factory.js';
+import { openCardLazy } from '../card-source.js';
 import { createEuicc, loadEuicc } from '../euicc/load.js';
 import { Lpa, RESULT_NAMES } from '../euicc/lpa.js';
 import { embeddedTransport } from '../transport/embedded.js';
 import type { Transport } from '../transport/transport.js';
+import { cardImageOptions, cardSource } from './transport-options.js';
 
 interface EuiccOpts {
   euicc?: string;
   reader?: string;
+  card?: string;
+  cardKeyFile?: string;
+  wait?: number;
+}
+
+const defaultEuicc = () => join(projectRoot(), 'profiles', 'default-euicc.yaml');
+
+/** A --card image of an eUICC: made from --euicc (or the default) when new, saved after every change. */
+async function openImage(o: EuiccOpts): Promise<{ t: Transport; embedded: boolean }> {
+  const card = o.card!;
+  const src = cardSource({ ...o, profile: existsSync(card) ? o.euicc : (o.euicc ?? defaultEuicc()) });
+  const opened = await openCardLazy(src);
+  if (!opened.euicc) {
+    opened.close();
+    throw new Error(`${card}: the card image is not an eUICC (it was made from ${opened.profileName})`);
+  }
+  const t = embeddedTransport(opened.euicc, { onChange: () => opened.save() });
+  return { t: { ...t, close: async () => opened.close() }, embedded: true };
 }
 
 async function open(o: EuiccOpts): Promise<{ t: Transport; embedded: boolean }> {
   if (o.reader) {
-    if (o.euicc) throw new Error('--reader talks to a real card; --euicc is for the emulator');
+    if (o.euicc || o.card)
+      throw new Error('--reader talks to a real card; --euicc and --card are for the emulator');
     const { openReader } = await import('../../pcsc-bridge/pcsc-transport.js');
     return { t: await openReader(o.reader), embedded: false };
   }
-  const file = o.euicc ?? join(projectRoot(), 'profiles', 'default-euicc.yaml');
+  if (o.card) return openImage(o);
+  const file = o.euicc ?? defaultEuicc();
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -72,14 +94,19 @@ async function report(what: string, code: number, t: Transport, resetAfter: bool
 }
 
 export function registerEuicc(program: Command): void {
-  const e = program
+  const e: Command = program
     .command('euicc')
     .description('eUICC local profile management (SGP.22 ES10): info, list, enable, disable, delete...')
     .option(
       '--euicc <file>',
       'eUICC definition for the embedded emulator (default: profiles/default-euicc.yaml)',
     )
-    .option('--reader <name>', 'use the eUICC in a PC/SC reader instead of the embedded emulator');
+    .option('--reader <name>', 'use the eUICC in a PC/SC reader instead of the embedded emulator')
+    .option(
+      '--card <image>',
+      'eUICC card image: loaded if present, created from --euicc otherwise; state persists between runs',
+    );
+  cardImageOptions(e);
   const opts = () => e.opts<EuiccOpts>();
 
   e.command('info')

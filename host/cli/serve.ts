@@ -46,13 +46,15 @@ export function registerServe(program: Command): void {
       }) => {
         const port = opts.port ?? VPCD_DEFAULT_PORT;
         const opened = openCard(cardSource(opts));
-        const card = opened.card;
+        // An eUICC definition or image serves the whole eUICC (docs/euicc.md), not its own card OS alone.
+        const card = opened.euicc ?? opened.card;
+        const writeSteps = () => opened.euicc?.writeSteps ?? opened.card.nvm.steps;
         const p = opts.protocol;
         // auto keeps the protocol the card has in-process, so one script gives the same transcript both ways;
         // hosts that apply the T=0 rules (pySim, scriptor's GET RESPONSE lines) work with it under either
         // protocol pcsc-lite settles on.
         if (p !== 'auto') card.protocol = p === 't0' ? 0 : 1;
-        let steps = card.nvm.steps;
+        let steps = writeSteps();
         const logger = opts.log ? new TraceRenderer() : undefined;
         const recorder = opts.trace?.length
           ? openRecorder(opts.trace, {
@@ -72,8 +74,8 @@ export function registerServe(program: Command): void {
             // The same masking as traces: no PIN, key or CK/IK in the log.
             if (logger)
               for (const l of exchangeLogLines(logger, e.command, e.response, e.elapsedMs)) console.log(l);
-            if (card.nvm.steps !== steps) {
-              steps = card.nvm.steps;
+            if (writeSteps() !== steps) {
+              steps = writeSteps();
               try {
                 opened.save();
               } catch (e) {

@@ -13,6 +13,7 @@ import { contentDecoder } from '../decode/content.js';
 import { ScriptError } from '../script/parse.js';
 import { commandBytes } from '../script/run.js';
 import { complete } from '../shell/complete.js';
+import { addSecurityDomains } from '../shell/euicc.js';
 import { exchange } from '../shell/exchange.js';
 import { discoverTree, selectNode, treeFromSpec } from '../shell/file-tree.js';
 import { currentPath, SHELL_COMMANDS, type ShellContext, ShellError, send } from '../shell/session.js';
@@ -155,6 +156,7 @@ export async function shellContext(
   };
   const root = spec ? treeFromSpec(spec.mf) : await discoverTree((c) => send(probe, c));
   const ctx: ShellContext = { transport, root, df: root, onExchange };
+  await addSecurityDomains(root, (c) => send(ctx, c));
   await selectNode((c) => send(ctx, c), root);
   return ctx;
 }
@@ -166,7 +168,9 @@ export function registerShell(program: Command): void {
   transportOptions(cmd).action(async (opts: TransportOpts) => {
     const t = await openTransport(opts, 'uicc shell', { raw: true });
     const state = { raw: false, decoder: new ExchangeDecoder(contentDecoder) };
-    const ctx = await shellContext(t.transport, t.embedded?.card.spec, state.decoder);
+    // An eUICC shows the files of the profile enabled now (card-os/euicc-card.ts), plus its ISD-R.
+    const spec = t.embedded?.euicc?.active.spec ?? t.embedded?.card.spec;
+    const ctx = await shellContext(t.transport, spec, state.decoder);
     const commands = [...Object.keys(SHELL_COMMANDS), ...Object.keys(NAMED), 'help', 'exit', 'reset', 'raw'];
     const histFile = process.env.UICC_HISTORY ?? join(homedir(), '.uicc_history');
     let history: string[] = [];

@@ -110,7 +110,7 @@ export async function openTransport(
   }
   const src = cardSource(opts);
   let embedded = await openCardLazy(src);
-  let current = embeddedTransport(embedded.card, { onChange: () => embedded.save() });
+  let current = embeddedTransport(embedded.euicc ?? embedded.card, { onChange: () => embedded.save() });
   let recorder: ExchangeRecorder | undefined;
   // Delegates to the current card, so renew() can swap it under the trace recorder.
   const swappable: Transport = {
@@ -128,10 +128,10 @@ export async function openTransport(
   const renew = async () => {
     embedded.close();
     embedded = await openCardLazy(src);
-    current = embeddedTransport(embedded.card);
+    current = embeddedTransport(embedded.euicc ?? embedded.card);
     if (recorder) {
       current.record?.(recorder);
-      recorder.reset(embedded.card.atr());
+      recorder.reset((embedded.euicc ?? embedded.card).atr());
     }
     result.embedded = embedded;
   };

@@ -27,6 +27,7 @@ import { contentKey } from '../../card-os/fs/model.js';
 import { ber, type Tlv } from '../../card-os/tlv.js';
 import { bool, hexBytes, list, oneOf, text } from '../codecs/values.js';
 import { personalise } from '../personalise.js';
+import type { CompiledProfile } from '../profile/compile.js';
 import { ProfileError } from '../profile/error.js';
 import { compileProfile, loadProfile } from '../profile/load.js';
 import { profileSchema } from '../profile/schema.js';
@@ -86,7 +87,7 @@ export interface EuiccTemplate {
   description?: string;
   eid: Bytes;
   own: EuiccProfileSpec['spec'];
-  profiles: (EuiccProfileSpec & { iccid: Bytes; imsiHint?: string })[];
+  profiles: (EuiccProfileSpec & { iccid: Bytes; imsiHint?: string; profile: CompiledProfile })[];
   info: EuiccInfo;
   rootDsAddress: string;
   signer?: { privateKey: Bytes; euiccCertificate: Bytes; eumCertificate: Bytes };
@@ -153,7 +154,7 @@ export function loadEuicc(path: string, text: string): EuiccTemplate {
     const iccidFile = p.spec.mf.children.find((f) => f.type === 'EF' && f.fid === 0x2fe2);
     if (!iccidFile) bad(['profiles', i, 'profile'], 'the profile has no EF.ICCID (2FE2) under the MF');
     const iccid = p.spec.nvm.get(contentKey(iccidFile!)) ?? iccidFile!.initial;
-    profiles.push({ aid: e.isdpAid, spec: p.spec, applets: p.applets, iccid });
+    profiles.push({ aid: e.isdpAid, spec: p.spec, applets: p.applets, iccid, profile: p.profile });
     infos.push(profileInfo(e, iccid));
   });
   // The test PKI (host/euicc/test-pki.ts): the eUICC certificate names this EID.

@@ -68,7 +68,11 @@ export class Lpa {
 
   static async open(t: Transport): Promise<Lpa> {
     const open = await t.transmit(fromHex('0070000001'));
-    if (swOf(open) !== 0x9000) throw new LpaError(`MANAGE CHANNEL answered ${swOf(open).toString(16)}`);
+    // 91xx is a normal ending too, with a proactive command pending (TS 102 221 §10.2.1.1): after an
+    // EnableProfile with refreshFlag the card has its REFRESH waiting until the terminal fetches it.
+    const ok = swOf(open) === 0x9000 || swOf(open) >> 8 === 0x91;
+    if (!ok || dataOf(open).length !== 1)
+      throw new LpaError(`MANAGE CHANNEL answered ${swOf(open).toString(16)}`);
     const ch = dataOf(open)[0]!;
     const sel = await t.transmit(concat(Uint8Array.of(ch, 0xa4, 0x04, 0x00, ISD_R_AID.length), ISD_R_AID));
     const sw1 = swOf(sel) >> 8;

@@ -25,7 +25,8 @@ export interface ShellNode {
   parent?: ShellNode;
 }
 
-export const fidHex = (fid: number) => fid.toString(16).padStart(4, '0').toUpperCase();
+/** A FID in hex; `----` for an application without one (the eUICC's security domains, fid -1). */
+export const fidHex = (fid: number) => (fid < 0 ? '----' : fid.toString(16).padStart(4, '0').toUpperCase());
 
 export function treeFromSpec(f: FileSpec, parent?: ShellNode): ShellNode {
   const n: ShellNode = {

@@ -11,12 +11,14 @@ import { codecFor, type EfCodec } from '../codecs/table.js';
 import { pinBlock } from '../commands.js';
 import { decodeFcp } from '../decode/fcp.js';
 import type { Transport } from '../transport/transport.js';
+import { ShellError } from './error.js';
+import { EUICC_SHELL_COMMANDS } from './euicc.js';
 import { exchange } from './exchange.js';
 import { exportScript } from './export.js';
 import { applyFcp, fidHex, pathOf, type ShellNode, selectNode, walkTree } from './file-tree.js';
 import { jsonOrText, setJsonPath as setPath } from './json-path.js';
 
-export class ShellError extends Error {}
+export { ShellError };
 
 function setJsonPath(doc: unknown, path: string, value: unknown): unknown {
   try {
@@ -51,8 +53,11 @@ function ok(r: Bytes, what: string): Bytes {
   return dataOf(r);
 }
 
+// An application also answers to its name without "ADF." (`select ISD-R`, `select USIM`).
 const matches = (n: ShellNode, word: string) =>
-  n.name.toLowerCase() === word.toLowerCase() || fidHex(n.fid) === word.toUpperCase();
+  n.name.toLowerCase() === word.toLowerCase() ||
+  (n.type === 'ADF' && n.name.toLowerCase() === `adf.${word.toLowerCase()}`) ||
+  (n.fid >= 0 && fidHex(n.fid) === word.toUpperCase());
 
 /** Files `select` can reach in one word from the current DF: children, ancestors, applications. */
 export function selectables(ctx: ShellContext): ShellNode[] {
@@ -502,6 +507,7 @@ export const SHELL_COMMANDS: Record<string, ShellCommand> = {
       return `exported ${pathOf(ctx.df)} to ${file} (${text.split('\n').length} lines)`;
     },
   },
+  ...EUICC_SHELL_COMMANDS,
 };
 
 function describeNode(n: ShellNode): string {

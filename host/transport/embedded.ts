@@ -5,7 +5,12 @@ import type { CardOs } from '../../card-os/card.js';
 import type { ExchangeRecorder, Transport } from './transport.js';
 
 /** What the transport needs of an in-process card (a card OS, or an eUICC of several). */
-export type EmbeddedCard = Pick<CardOs, 'nvm' | 'transmit' | 'reset' | 'atr'>;
+export type EmbeddedCard = Pick<CardOs, 'nvm' | 'transmit' | 'reset' | 'atr'> & {
+  /** NVM write steps of every NVM the card has (an eUICC has one per profile); default `nvm.steps`. */
+  readonly writeSteps?: number;
+};
+
+const stepsOf = (card: EmbeddedCard) => card.writeSteps ?? card.nvm.steps;
 
 export interface EmbeddedOptions<C extends EmbeddedCard = CardOs> {
   /** Called after an exchange or reset that changed the card's NVM (e.g. to save the card image). */
@@ -16,10 +21,10 @@ export function embeddedTransport<C extends EmbeddedCard = CardOs>(
   card: C,
   opts: EmbeddedOptions<C> = {},
 ): Transport {
-  let steps = card.nvm.steps;
+  let steps = stepsOf(card);
   const changed = () => {
-    if (opts.onChange && card.nvm.steps !== steps) {
-      steps = card.nvm.steps;
+    if (opts.onChange && stepsOf(card) !== steps) {
+      steps = stepsOf(card);
       opts.onChange(card);
     }
   };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { dataOf, swOf } from '../../card-os/apdu.js';
 import { type Bytes, concat, fromHex, toHex } from '../../card-os/bytes.js';
 import type { EuiccCard } from '../../card-os/euicc-card.js';
+import { PowerLoss } from '../../card-os/nvm.js';
 import { projectRoot } from '../../host/card-factory.js';
 import { createEuicc, type EuiccTemplate, loadEuicc } from '../../host/euicc/load.js';
 
@@ -74,4 +75,21 @@ export function openIsdR(card: EuiccCard): number {
   const sel = txHex(card, `0${ch}A4040010${ISD_R}`);
   if (!sel.sw.startsWith('61') && sel.sw !== '9000') throw new Error(`SELECT ISD-R: ${sel.sw}`);
   return ch;
+}
+
+/** Runs `op` with a power loss at the eUICC NVM's physical write step k; false if the loss struck. */
+export function runTornAt(card: EuiccCard, k: number, op: () => void): boolean {
+  let step = 0;
+  card.nvm.powerHook = () => {
+    if (++step === k) throw new PowerLoss(k);
+  };
+  try {
+    op();
+    return true;
+  } catch (e) {
+    if (!(e instanceof PowerLoss)) throw e;
+    return false;
+  } finally {
+    card.nvm.powerHook = undefined;
+  }
 }

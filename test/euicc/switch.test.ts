@@ -7,14 +7,13 @@ import { decodeSpi } from '../../applets/ota/spi.js';
 import { fromHex, toHex } from '../../card-os/bytes.js';
 import { decodeRefresh } from '../../card-os/cat-refresh.js';
 import type { EuiccCard } from '../../card-os/euicc-card.js';
-import { PowerLoss } from '../../card-os/nvm.js';
 import { deliverOta } from '../../host/ota/deliver.js';
 import { OtaServer } from '../../host/ota/ota-server.js';
 import { OTA_TEST_KEYSETS } from '../../host/ota/test-keys.js';
 import { embeddedTransport } from '../../host/transport/embedded.js';
 import { osmoMissing, osmoSkipReason, osmoVector } from '../support/osmo-auc-gen.js';
 import { MILENAGE_VECTORS } from '../usim/milenage-vectors.js';
-import { AID_A, es10, ICCID_A, ICCID_B, newEuicc, openIsdR, txHex } from './support.js';
+import { AID_A, es10, ICCID_A, ICCID_B, newEuicc, openIsdR, runTornAt, txHex } from './support.js';
 
 const PIN1 = '31323334FFFFFFFF';
 const USIM = 'A0000000871002';
@@ -123,18 +122,7 @@ describe('enable another profile, then reset', () => {
 function tearAt(k: number, op: (c: EuiccCard) => void): { card: EuiccCard; completed: boolean } {
   const c = newEuicc();
   const ch = openIsdR(c);
-  let step = 0;
-  c.nvm.powerHook = () => {
-    if (++step === k) throw new PowerLoss(k);
-  };
-  let completed = true;
-  try {
-    op(Object.assign(c, { channel: ch }));
-  } catch (e) {
-    if (!(e instanceof PowerLoss)) throw e;
-    completed = false;
-  }
-  c.nvm.powerHook = undefined;
+  const completed = runTornAt(c, k, () => op(Object.assign(c, { channel: ch })));
   const card = newEuicc({ nvm: c.snapshot(), protocol: 1 });
   return { card, completed };
 }
