@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { buildCommand, dataOf, swOf } from '../../card-os/apdu.js';
 import { type Bytes, concat, fromHex, toHex } from '../../card-os/bytes.js';
 import { swHex, swName } from '../../card-os/sw.js';
-import { codecFor, type EfCodec } from '../codecs/table.js';
+import { applicationCodecFor, codecFor, type EfCodec } from '../codecs/table.js';
 import { pinBlock } from '../commands.js';
 import { decodeFcp } from '../decode/fcp.js';
 import type { Transport } from '../transport/transport.js';
@@ -127,7 +127,9 @@ function needEf(ctx: ShellContext, kind: 'transparent' | 'record'): ShellNode {
 }
 
 function codecOf(ef: ShellNode): EfCodec | undefined {
+  // An application's own codec first (EF.AD and EF.IST of ADF.ISIM are not the USIM's), then the shared table.
   return (
+    applicationCodecFor(ef) ??
     codecFor(ef.name) ??
     (ef.parent?.type === 'ADF' || ef.parent?.type === 'MF' ? codecFor(ef.fid) : undefined)
   );

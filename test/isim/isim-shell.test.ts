@@ -23,6 +23,9 @@ describe('shell on ADF.ISIM', () => {
     expect(await sh('read_binary_decoded')).toBe('[\n  1\n]');
     await sh('select EF.IMPU');
     expect(await sh('read_record_decoded 2')).toBe('"tel:+001010123456789"');
+    // EF.AD (6FAD) in ADF.ISIM is the ISIM's own coding (TS 31.103 §4.2.5), not the USIM's.
+    await sh('select EF.AD');
+    expect(JSON.parse(await sh('read_binary_decoded'))).toMatchObject({ mode: expect.any(String) });
     await sh('select EF.P-CSCF');
     expect(JSON.parse(await sh('read_record_decoded 1'))).toEqual({
       fqdn: 'pcscf.ims.mnc001.mcc001.3gppnetwork.org',
