@@ -41,7 +41,7 @@ function readText(path: string, what: string): string {
 export interface OpenedCard {
   /** The card OS; for an eUICC its own (MF, ISD-R), the whole card being `euicc`. */
   card: CardOs;
-  /** Present when the profile is an eUICC definition (docs/euicc.md): the card with all its profiles. */
+  /** Present when the profile is an eUICC definition (an EID and its ISD-Ps, GSMA SGP.22 §2.2): the card with all its profiles. */
   euicc?: EuiccCard;
   profileName: string;
   /**
@@ -104,7 +104,7 @@ export function prepareProfileWith(
 }
 
 /**
- * An eUICC definition (docs/euicc.md) rather than a profile: it has an EID and its installed profiles at
+ * An eUICC definition (GSMA SGP.22 §2.2: an EID and its ISD-Ps) rather than a profile: it has an EID and its installed profiles at
  * the top level, which no profile has.
  */
 export function isEuiccDefinition(text: string): boolean {

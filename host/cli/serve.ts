@@ -46,7 +46,7 @@ export function registerServe(program: Command): void {
       }) => {
         const port = opts.port ?? VPCD_DEFAULT_PORT;
         const opened = openCard(cardSource(opts));
-        // An eUICC definition or image serves the whole eUICC (docs/euicc.md), not its own card OS alone.
+        // An eUICC definition or image serves the whole eUICC (ISD-R and every ISD-P, GSMA SGP.22 §2.2), not its own card OS alone.
         const card = opened.euicc ?? opened.card;
         const writeSteps = () => opened.euicc?.writeSteps ?? opened.card.nvm.steps;
         const p = opts.protocol;

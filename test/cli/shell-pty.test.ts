@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { needs, toolGate } from '../pcsc-bridge/support.js';
-import { uiccProcess } from '../support/cli.js';
-import { pipedShell, pySimStyleSession, startPtyShell } from '../support/pty-shell.js';
+import { pySimStyleSession, replayExportOnFreshCard, startPtyShell } from '../support/pty-shell.js';
 
 const gate = await toolGate('tmux', ['-V'], 'tmux');
 const dir = mkdtempSync(join(tmpdir(), 'uicc-pty-'));
@@ -25,25 +24,10 @@ describe('uicc shell through a pseudo-terminal', () => {
     }
     const script = readFileSync(exported, 'utf8');
     expect(script).not.toMatch(/1234|3132333435363738/); // no PIN or ADM value in an export
-    const fresh = join(dir, 'fresh.json');
-    const r = await uiccProcess(
-      'run',
-      '--set',
-      'PIN1=1234',
-      '--set',
-      'ADM1=12345678',
-      '--card',
-      fresh,
-      exported,
-    );
+    const { run: r, spn: after } = await replayExportOnFreshCard(dir, exported);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/expectations passed, 0 failed/);
     expect(r.code).toBe(0);
-    const after = await pipedShell(
-      dir,
-      ['--card', fresh],
-      ['select ADF.USIM', 'select EF.SPN', 'read_binary_decoded', 'exit'],
-    );
     expect(after).toContain('"name": "PTY Net"');
   }, 120_000);
 });

@@ -8,8 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForReader } from '../../pcsc-bridge/pcsc-transport.js';
 import { type PcscdHarness, startPcscd } from '../../pcsc-bridge/pcscd-harness.js';
-import { ROOT, uiccProcess } from '../support/cli.js';
-import { pipedShell, pySimStyleSession, startPtyShell } from '../support/pty-shell.js';
+import { ROOT } from '../support/cli.js';
+import {
+  pipedShell,
+  pySimStyleSession,
+  replayExportOnFreshCard,
+  startPtyShell,
+} from '../support/pty-shell.js';
 import { needs, pcscdGate, toolGate } from './support.js';
 
 const gate = await pcscdGate();
@@ -60,24 +65,9 @@ describe.sequential('uicc shell --reader behind pcscd', () => {
       await sh.stop();
     }
     expect(readFileSync(exported, 'utf8')).toContain('select-aid A0000000871002FFFFFFFF8907090000');
-    const fresh = join(dir, 'fresh.json');
-    const r = await uiccProcess(
-      'run',
-      '--set',
-      'PIN1=1234',
-      '--set',
-      'ADM1=12345678',
-      '--card',
-      fresh,
-      exported,
-    );
+    const { run: r, spn: after } = await replayExportOnFreshCard(dir, exported);
     expect(r.stdout).toMatch(/expectations passed, 0 failed/);
     expect(r.code).toBe(0);
-    const after = await pipedShell(
-      dir,
-      ['--card', fresh],
-      ['select ADF.USIM', 'select EF.SPN', 'read_binary_decoded'],
-    );
     expect(after).toContain('"name": "PTY Net"');
   }, 180_000);
 });

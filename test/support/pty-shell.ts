@@ -5,7 +5,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './cli.js';
+import { type ProcessResult, ROOT, uiccProcess } from './cli.js';
 
 const run = promisify(execFile);
 
@@ -144,4 +144,31 @@ export async function pipedShell(dir: string, args: string[], lines: string[]): 
   p.stdin.end(`${lines.join('\n')}\n`);
   await new Promise((r) => p.once('close', r));
   return out;
+}
+
+/**
+ * Runs an `export` script through `uicc run` on a fresh card image (PIN1/ADM1 as the default profile's), then
+ * reads EF.SPN back through the shell: what the export tests check.
+ */
+export async function replayExportOnFreshCard(
+  dir: string,
+  exported: string,
+): Promise<{ run: ProcessResult; spn: string }> {
+  const fresh = join(dir, 'fresh.json');
+  const run = await uiccProcess(
+    'run',
+    '--set',
+    'PIN1=1234',
+    '--set',
+    'ADM1=12345678',
+    '--card',
+    fresh,
+    exported,
+  );
+  const spn = await pipedShell(
+    dir,
+    ['--card', fresh],
+    ['select ADF.USIM', 'select EF.SPN', 'read_binary_decoded', 'exit'],
+  );
+  return { run, spn };
 }
