@@ -1,7 +1,8 @@
 // What an EF codec is: how one well-known EF's contents map to a readable value. The host's codec table
 // (host/codecs/table.ts) holds the UICC and USIM codecs; an applet package declares the codecs of its own
 // ADF's EFs (card-os/applet-registry.ts) so that a new application adds its codecs without touching the
-// table. The value schema is a zod type (the profile loader and the shell validate values with it).
+// table. The value schema is a zod type (the profile loader and the shell validate values with it), declared
+// through card-os/lazy-schema.ts so that decoding alone never loads zod.
 
 import type * as z from 'zod';
 import type { Bytes } from './bytes.js';

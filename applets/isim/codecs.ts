@@ -2,9 +2,10 @@
 // codec lookup through the applet registry, so a profile writes `impi: user@ims.example` instead of hex.
 // FIDs 6F07 (EF.IST) and 6F09 (EF.P-CSCF) repeat USIM FIDs: these codecs apply inside ADF.ISIM only.
 
-import * as z from 'zod';
+import type * as z from 'zod';
 import type { Bytes } from '../../card-os/bytes.js';
 import { codec, type EfCodec } from '../../card-os/ef-codec.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 import { decodeServiceTable, encodeServiceTable } from '../../card-os/service-table.js';
 import { ber, readBer } from '../../card-os/tlv.js';
 import { OPERATION_MODE_NAMES, UE_OPERATION_MODES } from '../../card-os/ue-operation-mode.js';
@@ -29,7 +30,7 @@ function tag80(b: Bytes): Bytes | undefined {
 
 // TS 31.103 §4.2.2 (IMPI, an NAI), §4.2.3 (home domain name), §4.2.4 (IMPU, a SIP or tel URI): tag 80,
 // length, the text in UTF-8; the rest of the file or record is FF.
-const identityValue = z.string().min(1);
+const identityValue = lazySchema((z) => z.string().min(1));
 
 function encodeIdentity(text: string, length?: number): Bytes {
   return padded(ber(0x80, new TextEncoder().encode(text)), length, 0xff);
@@ -47,7 +48,7 @@ function decodeIdentity(b: Bytes): string | undefined {
 
 // TS 31.103 §4.2.5: byte 1 the UE operation mode (as in the USIM's EF.AD), bytes 2-3 additional information
 // (all RFU for the ISIM, coded 00), further bytes RFU.
-const adValue = z.strictObject({ mode: z.enum(OPERATION_MODE_NAMES) });
+const adValue = lazySchema((z) => z.strictObject({ mode: z.enum(OPERATION_MODE_NAMES) }));
 
 function encodeAd(v: z.output<typeof adValue>, length = 3): Bytes {
   if (length < 3) throw new Error('EF.AD needs at least 3 bytes');
@@ -63,15 +64,17 @@ function decodeAd(b: Bytes): { mode: string } | undefined {
 
 // TS 31.103 §4.2.7: the ISIM service table, coded like EF.UST (service n = bit (n-1) mod 8 of byte (n-1)/8).
 // The profile loader hands YAML scalars over as text, so numbers are coerced.
-const serviceListValue = z.array(z.coerce.number().int().min(1).max(2040));
+const serviceListValue = lazySchema((z) => z.array(z.coerce.number().int().min(1).max(2040)));
 
 // TS 31.103 §4.2.8: P-CSCF address record: tag 80, length, address type (00 FQDN, 01 IPv4, 02 IPv6), the
 // address (the FQDN as text, an IP address as its 4 or 16 octets); the rest of the record is FF.
-const pcscfValue = z.union([
-  z.strictObject({ fqdn: z.string().min(1) }),
-  z.strictObject({ ipv4: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/) }),
-  z.strictObject({ ipv6: z.string().min(2) }),
-]);
+const pcscfValue = lazySchema((z) =>
+  z.union([
+    z.strictObject({ fqdn: z.string().min(1) }),
+    z.strictObject({ ipv4: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/) }),
+    z.strictObject({ ipv6: z.string().min(2) }),
+  ]),
+);
 type Pcscf = z.output<typeof pcscfValue>;
 
 function ipv4Bytes(text: string): Bytes {

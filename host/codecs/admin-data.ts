@@ -1,8 +1,8 @@
 // EF.AD (6FAD), TS 31.102 §4.2.18: byte 1 UE operation mode; bytes 2-3 additional information (a 16-bit
 // flag word); byte 4 low nibble = number of MNC digits in the IMSI. Bytes 5.. are RFU.
 
-import * as z from 'zod';
 import type { Bytes } from '../../card-os/bytes.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 import {
   OPERATION_MODE_NAMES,
   type OperationMode,
@@ -31,11 +31,13 @@ export interface AdminData {
 const modeNames = OPERATION_MODE_NAMES;
 const flagNames = Object.keys(FLAGS) as AdFlag[];
 
-export const adValue = z.strictObject({
-  mode: oneOf(modeNames),
-  mncLength: decimal(2, 3),
-  flags: list(oneOf(flagNames)).optional(),
-});
+export const adValue = lazySchema((z) =>
+  z.strictObject({
+    mode: oneOf(modeNames),
+    mncLength: decimal(2, 3),
+    flags: list(oneOf(flagNames)).optional(),
+  }),
+);
 
 export function encodeAd(v: AdminData): Bytes {
   if (v.mncLength !== 2 && v.mncLength !== 3) throw new Error('mncLength must be 2 or 3');

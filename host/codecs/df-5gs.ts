@@ -1,7 +1,7 @@
 // The EFs of DF.5GS (5FC0 under ADF.USIM, TS 31.102 §4.4.11) as readable values. The SUCI files share
 // their codec with the card (applets/usim/suci.ts), which computes the SUCI from them in GET IDENTITY.
 
-import * as z from 'zod';
+import type * as z from 'zod';
 import {
   decodeRoutingIndicator,
   decodeSuciCalcInfo,
@@ -10,6 +10,7 @@ import {
   type SuciCalcInfo,
 } from '../../applets/usim/suci.js';
 import { type Bytes, concat } from '../../card-os/bytes.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 import { decodePlmn, encodePlmn } from './plmn.js';
 import { decimal, digits, hexBytes, list, oneOf, text } from './values.js';
 
@@ -53,11 +54,13 @@ function readTlvs(b: Bytes): Map<number, Bytes> | undefined {
 
 const UPDATE_STATUS = ['updated', 'not-updated', 'roaming-not-allowed'] as const;
 
-export const loci5gsValue = z.strictObject({
-  guti: hexBytes(13, 13).optional(),
-  tai: z.strictObject({ mcc: digits(3, 3), mnc: digits(2, 3), tac: hexBytes(3, 3) }).optional(),
-  status: oneOf(UPDATE_STATUS),
-});
+export const loci5gsValue = lazySchema((z) =>
+  z.strictObject({
+    guti: hexBytes(13, 13).optional(),
+    tai: z.strictObject({ mcc: digits(3, 3), mnc: digits(2, 3), tac: hexBytes(3, 3) }).optional(),
+    status: oneOf(UPDATE_STATUS),
+  }),
+);
 export type Loci5gs = z.output<typeof loci5gsValue>;
 
 export function encodeLoci5gs(v: Loci5gs): Bytes {
@@ -87,14 +90,16 @@ export function decodeLoci5gs(b: Bytes): Loci5gs | undefined {
 // A0 L { 80 ngKSI, 81 KAMF, 82 uplink NAS COUNT, 83 downlink NAS COUNT, 84 selected NAS algorithms,
 // [85 selected EPS NAS algorithms] }; an all-FF record (or ngKSI 07) holds no context.
 
-export const nsc5gsValue = z.strictObject({
-  ngKsi: decimal(0, 7),
-  kamf: hexBytes(32, 32),
-  uplinkCount: hexBytes(4, 4),
-  downlinkCount: hexBytes(4, 4),
-  algorithms: hexBytes(1, 1),
-  epsAlgorithms: hexBytes(1, 1).optional(),
-});
+export const nsc5gsValue = lazySchema((z) =>
+  z.strictObject({
+    ngKsi: decimal(0, 7),
+    kamf: hexBytes(32, 32),
+    uplinkCount: hexBytes(4, 4),
+    downlinkCount: hexBytes(4, 4),
+    algorithms: hexBytes(1, 1),
+    epsAlgorithms: hexBytes(1, 1).optional(),
+  }),
+);
 export type Nsc5gs = z.output<typeof nsc5gsValue>;
 
 export function encodeNsc5gs(v: Nsc5gs, length?: number): Bytes {
@@ -134,10 +139,12 @@ export function decodeNsc5gs(b: Bytes): Nsc5gs | undefined {
 
 // ---- EF.5GAUTHKEYS (§4.4.11.6): 80 KAUSF, 81 KSEAF ----
 
-export const authKeys5gValue = z.strictObject({
-  kausf: hexBytes(32, 32).optional(),
-  kseaf: hexBytes(32, 32).optional(),
-});
+export const authKeys5gValue = lazySchema((z) =>
+  z.strictObject({
+    kausf: hexBytes(32, 32).optional(),
+    kseaf: hexBytes(32, 32).optional(),
+  }),
+);
 export type AuthKeys5g = z.output<typeof authKeys5gValue>;
 
 export function encodeAuthKeys5g(v: AuthKeys5g, length?: number): Bytes {
@@ -175,15 +182,17 @@ export function decodeUacAic(b: Bytes): (typeof UAC_IDENTITIES)[number][] | unde
 
 const SCHEME_NAMES = ['null', 'profile-a', 'profile-b'] as const;
 
-export const suciCalcInfoValue = z.strictObject({
-  schemes: list(
-    z.strictObject({
-      scheme: oneOf(SCHEME_NAMES),
-      keyIndex: decimal(0, 255),
-    }),
-  ),
-  keys: list(z.strictObject({ id: decimal(0, 255), key: hexBytes(1, 127) })),
-});
+export const suciCalcInfoValue = lazySchema((z) =>
+  z.strictObject({
+    schemes: list(
+      z.strictObject({
+        scheme: oneOf(SCHEME_NAMES),
+        keyIndex: decimal(0, 255),
+      }),
+    ),
+    keys: list(z.strictObject({ id: decimal(0, 255), key: hexBytes(1, 127) })),
+  }),
+);
 export type SuciCalcInfoValue = z.output<typeof suciCalcInfoValue>;
 
 export function encodeSuciCalcInfoValue(v: SuciCalcInfoValue, length?: number): Bytes {
@@ -212,13 +221,15 @@ export function decodeSuciCalcInfoValue(b: Bytes): SuciCalcInfoValue | undefined
 
 // ---- EF.OPL5G (§4.4.11.9), records: TAI range (PLMN ‖ TAC min ‖ TAC max) ‖ PNN record ----
 
-export const opl5gValue = z.strictObject({
-  mcc: digits(3, 3),
-  mnc: digits(2, 3),
-  tacMin: hexBytes(3, 3),
-  tacMax: hexBytes(3, 3),
-  pnnRecord: decimal(0, 255),
-});
+export const opl5gValue = lazySchema((z) =>
+  z.strictObject({
+    mcc: digits(3, 3),
+    mnc: digits(2, 3),
+    tacMin: hexBytes(3, 3),
+    tacMax: hexBytes(3, 3),
+    pnnRecord: decimal(0, 255),
+  }),
+);
 export type Opl5g = z.output<typeof opl5gValue>;
 
 export function encodeOpl5g(v: Opl5g, length = 10): Bytes {
@@ -239,11 +250,13 @@ export function decodeOpl5g(b: Bytes): Opl5g | undefined {
 // ---- EF.SUPI_NAI (§4.4.11.10): 80 network specific identifier (NAI, RFC 7542), 81 GLI, 82 GCI ----
 
 const NAI_TAGS = { nai: 0x80, gli: 0x81, gci: 0x82 } as const;
-export const supiNaiValue = z.strictObject({
-  nai: text.optional(),
-  gli: text.optional(),
-  gci: text.optional(),
-});
+export const supiNaiValue = lazySchema((z) =>
+  z.strictObject({
+    nai: text.optional(),
+    gli: text.optional(),
+    gci: text.optional(),
+  }),
+);
 export type SupiNai = z.output<typeof supiNaiValue>;
 
 export function encodeSupiNai(v: SupiNai, length?: number): Bytes {

@@ -2,8 +2,8 @@
 // identifier, then 14 bytes: length of BCD number (TON/NPI byte + BCD bytes), TON/NPI, 10 bytes of
 // extended BCD, capability/configuration identifier (FF = none), extension record identifier (FF = none).
 
-import * as z from 'zod';
 import type { Bytes } from '../../card-os/bytes.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 import { decodeAlpha, encodeAlpha } from './alpha.js';
 import { DIALLING, decodeSwappedBcd, encodeSwappedBcd } from './bcd.js';
 import { hexNumber, scalar, text } from './values.js';
@@ -20,13 +20,15 @@ const NUMBER_RE = /^\+?[0-9*#p?]{1,20}$/;
 const TON_NPI_UNKNOWN = 0x81; // TON unknown, NPI ISDN/telephony (E.164)
 const TON_NPI_INTERNATIONAL = 0x91;
 
-export const diallingNumberValue = z.strictObject({
-  alpha: text.optional(),
-  number: scalar<string>((t) =>
-    NUMBER_RE.test(t) ? { ok: t } : { error: `"${t}" is not a dialling number (up to 20 of 0-9 * # p ?)` },
-  ),
-  tonNpi: hexNumber(2, 0, 0xfe).optional(),
-});
+export const diallingNumberValue = lazySchema((z) =>
+  z.strictObject({
+    alpha: text.optional(),
+    number: scalar<string>((t) =>
+      NUMBER_RE.test(t) ? { ok: t } : { error: `"${t}" is not a dialling number (up to 20 of 0-9 * # p ?)` },
+    ),
+    tonNpi: hexNumber(2, 0, 0xfe).optional(),
+  }),
+);
 
 export function encodeDiallingNumber(v: DiallingNumber, recordLength?: number): Bytes {
   if (!NUMBER_RE.test(v.number)) throw new Error(`"${v.number}" is not a dialling number`);

@@ -2,8 +2,8 @@
 // AID (4F), the application label (50, alpha coding of TS 102 221 Annex A) and optional further DOs
 // (path 51, discretionary data 53 / 73, URL 5F50...), padded with FF.
 
-import * as z from 'zod';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 import { ber, parseBer, readBer } from '../../card-os/tlv.js';
 import { decodeAlpha, encodeAlpha } from './alpha.js';
 import { hexBytes, text } from './values.js';
@@ -16,13 +16,15 @@ export interface DirRecord {
   extra?: string;
 }
 
-export const dirValue = z.strictObject({
-  aid: hexBytes(5, 16).transform((b) => toHex(b)),
-  label: text.optional(),
-  extra: hexBytes()
-    .transform((b) => toHex(b))
-    .optional(),
-});
+export const dirValue = lazySchema((z) =>
+  z.strictObject({
+    aid: hexBytes(5, 16).transform((b) => toHex(b)),
+    label: text.optional(),
+    extra: hexBytes()
+      .transform((b) => toHex(b))
+      .optional(),
+  }),
+);
 
 export function encodeDir(v: DirRecord, recordLength?: number): Bytes {
   const aid = fromHex(v.aid);

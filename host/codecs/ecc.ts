@@ -1,8 +1,8 @@
 // EF.ECC (6FB7) records, TS 31.102 §4.2.21: emergency call code (3 bytes BCD, F-padded), optional alpha
 // identifier, then the emergency service category byte (TS 24.008 §10.5.4.33 bit layout).
 
-import * as z from 'zod';
 import type { Bytes } from '../../card-os/bytes.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 import { decodeAlpha, encodeAlpha } from './alpha.js';
 import { decodeSwappedBcd, encodeSwappedBcd } from './bcd.js';
 import { list, oneOf, scalar, text } from './values.js';
@@ -25,11 +25,13 @@ export interface EmergencyCode {
   categories?: EccCategory[];
 }
 
-export const eccValue = z.strictObject({
-  code: scalar<string>((t) => (/^\d{1,6}$/.test(t) ? { ok: t } : { error: `"${t}" is not 1 to 6 digits` })),
-  alpha: text.optional(),
-  categories: list(oneOf(categoryNames)).optional(),
-});
+export const eccValue = lazySchema((z) =>
+  z.strictObject({
+    code: scalar<string>((t) => (/^\d{1,6}$/.test(t) ? { ok: t } : { error: `"${t}" is not 1 to 6 digits` })),
+    alpha: text.optional(),
+    categories: list(oneOf(categoryNames)).optional(),
+  }),
+);
 
 export function encodeEcc(v: EmergencyCode, recordLength?: number): Bytes {
   const alphaLength = recordLength === undefined ? encodeAlpha(v.alpha ?? '').length : recordLength - 4;

@@ -1,6 +1,7 @@
 // Key references, TS 102 221 §9.5.1 Table 9.3, and the names the profile format and the access-rule
 // text use for them (the names of TS 102 221 Table 9.3).
 
+import { lazySchema } from '../../card-os/lazy-schema.js';
 import { hexNumber } from './values.js';
 
 export type KeyKind = 'pin' | 'universal-pin' | 'second-pin' | 'adm';
@@ -43,7 +44,9 @@ export function keyRefName(ref: number): string {
 }
 
 /** Profile value: a key reference in hex that Table 9.3 defines. */
-export const keyRefValue = hexNumber(2, 0, 0xff).superRefine((r, ctx) => {
-  if (!byRef.has(r))
-    ctx.addIssue({ code: 'custom', message: 'is not a key reference of TS 102 221 Table 9.3' });
-});
+export const keyRefValue = lazySchema(() =>
+  hexNumber(2, 0, 0xff).superRefine((r, ctx) => {
+    if (!byRef.has(r))
+      ctx.addIssue({ code: 'custom', message: 'is not a key reference of TS 102 221 Table 9.3' });
+  }),
+);

@@ -7,8 +7,9 @@
 // The update status values are those of TS 24.008 §4.1.2.2 / §4.1.3.2 and TS 24.301 §5.1.3.2.2; a PLMN of
 // FF FF FF is "none" (null).
 
-import * as z from 'zod';
+import type * as z from 'zod';
 import { type Bytes, concat, fromHex, readUintBE, toHex, uintBE } from '../../card-os/bytes.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 import { decodePlmn, encodePlmn, type Plmn, plmnValue } from './plmn.js';
 import { decimal, hexBytes, oneOf } from './values.js';
 
@@ -17,7 +18,7 @@ const RAU_STATUS = ['updated', 'not-updated', 'plmn-not-allowed', 'routing-area-
 const EPS_STATUS = ['updated', 'not-updated', 'roaming-not-allowed'] as const;
 
 const hex = (n: number) => hexBytes(n, n).transform((b) => toHex(b));
-const plmnOrNone = plmnValue.nullable();
+const plmnOrNone = lazySchema(() => plmnValue.nullable());
 
 function plmnBytes(p: Plmn | null): Bytes {
   return p ? encodePlmn(p) : Uint8Array.of(0xff, 0xff, 0xff);
@@ -29,11 +30,13 @@ function area(b: Bytes, codeBytes: number): { plmn: Plmn | null; code: number } 
   return { plmn, code: readUintBE(b, 3, codeBytes) };
 }
 
-export const lociValue = z.strictObject({
-  tmsi: hex(4),
-  lai: z.strictObject({ plmn: plmnOrNone, lac: decimal(0, 0xffff) }),
-  status: oneOf(LU_STATUS),
-});
+export const lociValue = lazySchema((z) =>
+  z.strictObject({
+    tmsi: hex(4),
+    lai: z.strictObject({ plmn: plmnOrNone, lac: decimal(0, 0xffff) }),
+    status: oneOf(LU_STATUS),
+  }),
+);
 type Loci = z.output<typeof lociValue>;
 
 export function encodeLoci(v: Loci): Bytes {
@@ -49,12 +52,14 @@ export function decodeLoci(b: Bytes): z.input<typeof lociValue> | undefined {
   return { tmsi: toHex(b.subarray(0, 4)), lai: { plmn: lai.plmn, lac: lai.code }, status };
 }
 
-export const psLociValue = z.strictObject({
-  ptmsi: hex(4),
-  ptmsiSignature: hex(3),
-  rai: z.strictObject({ plmn: plmnOrNone, lac: decimal(0, 0xffff), rac: decimal(0, 0xff) }),
-  status: oneOf(RAU_STATUS),
-});
+export const psLociValue = lazySchema((z) =>
+  z.strictObject({
+    ptmsi: hex(4),
+    ptmsiSignature: hex(3),
+    rai: z.strictObject({ plmn: plmnOrNone, lac: decimal(0, 0xffff), rac: decimal(0, 0xff) }),
+    status: oneOf(RAU_STATUS),
+  }),
+);
 type PsLoci = z.output<typeof psLociValue>;
 
 export function encodePsLoci(v: PsLoci): Bytes {
@@ -79,11 +84,13 @@ export function decodePsLoci(b: Bytes): z.input<typeof psLociValue> | undefined 
   };
 }
 
-export const epsLociValue = z.strictObject({
-  guti: hex(12),
-  tai: z.strictObject({ plmn: plmnOrNone, tac: decimal(0, 0xffff) }),
-  status: oneOf(EPS_STATUS),
-});
+export const epsLociValue = lazySchema((z) =>
+  z.strictObject({
+    guti: hex(12),
+    tai: z.strictObject({ plmn: plmnOrNone, tac: decimal(0, 0xffff) }),
+    status: oneOf(EPS_STATUS),
+  }),
+);
 type EpsLoci = z.output<typeof epsLociValue>;
 
 export function encodeEpsLoci(v: EpsLoci): Bytes {

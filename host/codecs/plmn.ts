@@ -2,8 +2,8 @@
 // MNC) and the lists built from it: EF.FPLMN / EF.EHPLMN (3-byte entries) and the xPLMNwAcT files
 // (TS 31.102 §4.2.5: PLMN + 2-byte access technology identifier).
 
-import * as z from 'zod';
 import type { Bytes } from '../../card-os/bytes.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 import { digits, list, oneOf } from './values.js';
 
 export interface Plmn {
@@ -11,7 +11,7 @@ export interface Plmn {
   mnc: string;
 }
 
-export const plmnValue = z.strictObject({ mcc: digits(3, 3), mnc: digits(2, 3) });
+export const plmnValue = lazySchema((z) => z.strictObject({ mcc: digits(3, 3), mnc: digits(2, 3) }));
 
 export function encodePlmn(p: Plmn): Bytes {
   if (!/^\d{3}$/.test(p.mcc) || !/^\d{2,3}$/.test(p.mnc)) throw new Error(`bad PLMN ${p.mcc}/${p.mnc}`);
@@ -132,11 +132,13 @@ export interface PlmnWithAct extends Plmn {
   act: AccessTechnology[];
 }
 
-export const plmnActValue = z.strictObject({
-  mcc: digits(3, 3),
-  mnc: digits(2, 3),
-  act: list(oneOf(ACCESS_TECHNOLOGIES)),
-});
+export const plmnActValue = lazySchema((z) =>
+  z.strictObject({
+    mcc: digits(3, 3),
+    mnc: digits(2, 3),
+    act: list(oneOf(ACCESS_TECHNOLOGIES)),
+  }),
+);
 export const plmnActListValue = list(plmnActValue);
 
 const EMPTY_ACT_ENTRY = Uint8Array.of(0xff, 0xff, 0xff, 0x00, 0x00);

@@ -4,8 +4,8 @@
 // PPU = EPPU x 10^EX: byte 4 holds EPPU bits 12..5, byte 5 b4..b1 EPPU bits 4..1, b5 the sign of EX (1 =
 // negative) and b8..b6 the absolute value of EX.
 
-import * as z from 'zod';
 import type { Bytes } from '../../card-os/bytes.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 import { decimal, scalar } from './values.js';
 
 export interface Puct {
@@ -29,7 +29,9 @@ const exponent = scalar<number>((t, raw) => {
     ? { ok: n }
     : { error: `"${t}" is not an exponent (-7..7)` };
 });
-export const puctValue = z.strictObject({ currency: currencyText, eppu: decimal(0, 4095), ex: exponent });
+export const puctValue = lazySchema((z) =>
+  z.strictObject({ currency: currencyText, eppu: decimal(0, 4095), ex: exponent }),
+);
 
 export function encodePuct(v: Puct): Bytes {
   const out = new Uint8Array(5).fill(0xff);

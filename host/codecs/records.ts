@@ -7,8 +7,9 @@
 // (EF.PBR §4.4.2.1: templates A8/A9/AA of tag + FID [+ SFI]), image instances (EF.IMG §4.6.1.1) and
 // EF.UMPC (TS 102 221 §13.6).
 
-import * as z from 'zod';
+import type * as z from 'zod';
 import { type Bytes, concat, fromHex, readUintBE, toHex, uintBE } from '../../card-os/bytes.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 import { ber, parseBer } from '../../card-os/tlv.js';
 import { decimal, hexBytes, hexNumber, list, oneOf } from './values.js';
 
@@ -43,8 +44,8 @@ export function decodeMessageIds(b: Bytes): number[] | undefined {
   return out;
 }
 
-export const messageIdRangesValue = list(
-  z.strictObject({ from: decimal(0, 0xfffe), to: decimal(0, 0xfffe) }),
+export const messageIdRangesValue = lazySchema((z) =>
+  list(z.strictObject({ from: decimal(0, 0xfffe), to: decimal(0, 0xfffe) })),
 );
 
 export function encodeMessageIdRanges(
@@ -68,13 +69,15 @@ export function decodeMessageIdRanges(b: Bytes): { from: number; to: number }[] 
 const EXT_TYPES = { unused: 0x00, subaddress: 0x01, 'additional-data': 0x02 } as const;
 const extTypeNames = Object.keys(EXT_TYPES) as (keyof typeof EXT_TYPES)[];
 
-export const extValue = z.strictObject({
-  type: oneOf(extTypeNames),
-  data: hexBytes(0, 10)
-    .transform((b) => toHex(b))
-    .optional(),
-  next: decimal(1, 254).optional(),
-});
+export const extValue = lazySchema((z) =>
+  z.strictObject({
+    type: oneOf(extTypeNames),
+    data: hexBytes(0, 10)
+      .transform((b) => toHex(b))
+      .optional(),
+    next: decimal(1, 254).optional(),
+  }),
+);
 
 export function encodeExt(v: z.output<typeof extValue>, length = 13): Bytes {
   const out = new Uint8Array(length).fill(0xff);
@@ -101,12 +104,16 @@ export function decodeExt(b: Bytes): z.input<typeof extValue> | undefined {
   return out;
 }
 
-const pbrFile = z.strictObject({
-  tag: hexNumber(2, 0xc0, 0xcf),
-  fid: hexNumber(4, 0, 0xffff),
-  sfi: decimal(1, 30).optional(),
-});
-export const pbrValue = list(z.strictObject({ template: hexNumber(2, 0xa8, 0xaa), files: list(pbrFile) }));
+const pbrFile = lazySchema((z) =>
+  z.strictObject({
+    tag: hexNumber(2, 0xc0, 0xcf),
+    fid: hexNumber(4, 0, 0xffff),
+    sfi: decimal(1, 30).optional(),
+  }),
+);
+export const pbrValue = lazySchema((z) =>
+  list(z.strictObject({ template: hexNumber(2, 0xa8, 0xaa), files: list(pbrFile) })),
+);
 const hex2 = (n: number, d: number) => n.toString(16).toUpperCase().padStart(d, '0');
 
 export function encodePbr(v: z.output<typeof pbrValue>, length?: number): Bytes {
@@ -152,14 +159,16 @@ export function decodePbr(b: Bytes): z.input<typeof pbrValue> | undefined {
   return out;
 }
 
-const imgInstance = z.strictObject({
-  width: decimal(0, 255),
-  height: decimal(0, 255),
-  coding: decimal(0, 255),
-  fid: hexNumber(4, 0, 0xffff),
-  offset: decimal(0, 0xffff),
-  length: decimal(0, 0xffff),
-});
+const imgInstance = lazySchema((z) =>
+  z.strictObject({
+    width: decimal(0, 255),
+    height: decimal(0, 255),
+    coding: decimal(0, 255),
+    fid: hexNumber(4, 0, 0xffff),
+    offset: decimal(0, 0xffff),
+    length: decimal(0, 0xffff),
+  }),
+);
 export const imgValue = list(imgInstance);
 
 export function encodeImg(v: z.output<typeof imgValue>, length = 1 + 9 * v.length): Bytes {
@@ -197,11 +206,13 @@ export function decodeImg(b: Bytes): z.input<typeof imgValue> | undefined {
   return out;
 }
 
-export const umpcValue = z.strictObject({
-  maxPowerMa: decimal(0, 255),
-  timeoutSeconds: decimal(0, 255),
-  additionalInfo: decimal(0, 255),
-});
+export const umpcValue = lazySchema((z) =>
+  z.strictObject({
+    maxPowerMa: decimal(0, 255),
+    timeoutSeconds: decimal(0, 255),
+    additionalInfo: decimal(0, 255),
+  }),
+);
 
 export function encodeUmpc(v: z.output<typeof umpcValue>, length = 5): Bytes {
   const out = new Uint8Array(Math.max(length, 3)).fill(0xff);

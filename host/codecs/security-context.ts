@@ -6,14 +6,17 @@
 // 82 uplink NAS count, 83 downlink NAS count, 84 selected NAS algorithms }, FF-padded.
 // EF.START-HFN (6F5B) §4.2.51: START-CS (3) and START-PS (3); EF.THRESHOLD (6F5C) §4.2.52: maximum START (3).
 
-import * as z from 'zod';
+import type * as z from 'zod';
 import { type Bytes, concat, fromHex, readUintBE, toHex, uintBE } from '../../card-os/bytes.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 import { ber, parseBer } from '../../card-os/tlv.js';
 import { decimal, hexBytes } from './values.js';
 
 const hex = (n: number) => hexBytes(n, n).transform((b) => toHex(b));
 
-export const keysValue = z.strictObject({ ksi: decimal(0, 255), ck: hex(16), ik: hex(16) });
+export const keysValue = lazySchema((z) =>
+  z.strictObject({ ksi: decimal(0, 255), ck: hex(16), ik: hex(16) }),
+);
 
 export function encodeKeys(v: z.output<typeof keysValue>): Bytes {
   return concat(Uint8Array.of(v.ksi), fromHex(v.ck), fromHex(v.ik));
@@ -24,7 +27,7 @@ export function decodeKeys(b: Bytes): z.input<typeof keysValue> | undefined {
   return { ksi: b[0]!, ck: toHex(b.subarray(1, 17)), ik: toHex(b.subarray(17, 33)) };
 }
 
-export const kcValue = z.strictObject({ kc: hex(8), cksn: decimal(0, 255) });
+export const kcValue = lazySchema((z) => z.strictObject({ kc: hex(8), cksn: decimal(0, 255) }));
 
 export function encodeKc(v: z.output<typeof kcValue>): Bytes {
   return concat(fromHex(v.kc), Uint8Array.of(v.cksn));
@@ -35,13 +38,15 @@ export function decodeKc(b: Bytes): z.input<typeof kcValue> | undefined {
   return { kc: toHex(b.subarray(0, 8)), cksn: b[8]! };
 }
 
-export const epsNscValue = z.strictObject({
-  ksiAsme: decimal(0, 255),
-  kAsme: hex(32),
-  uplinkNasCount: decimal(0, 0xffffffff),
-  downlinkNasCount: decimal(0, 0xffffffff),
-  algorithms: decimal(0, 255),
-});
+export const epsNscValue = lazySchema((z) =>
+  z.strictObject({
+    ksiAsme: decimal(0, 255),
+    kAsme: hex(32),
+    uplinkNasCount: decimal(0, 0xffffffff),
+    downlinkNasCount: decimal(0, 0xffffffff),
+    algorithms: decimal(0, 255),
+  }),
+);
 
 export function encodeEpsNsc(v: z.output<typeof epsNscValue>, length?: number): Bytes {
   const tlv = ber(
@@ -77,7 +82,9 @@ export function decodeEpsNsc(b: Bytes): z.input<typeof epsNscValue> | undefined 
   };
 }
 
-export const startHfnValue = z.strictObject({ startCs: decimal(0, 0xffffff), startPs: decimal(0, 0xffffff) });
+export const startHfnValue = lazySchema((z) =>
+  z.strictObject({ startCs: decimal(0, 0xffffff), startPs: decimal(0, 0xffffff) }),
+);
 
 export function encodeStartHfn(v: z.output<typeof startHfnValue>): Bytes {
   return concat(uintBE(v.startCs, 3), uintBE(v.startPs, 3));

@@ -7,8 +7,9 @@
 // EF.SMSS (6F43), TS 31.102 §4.2.28: last used TP-MR, then b1 of byte 2 = 0 when the memory capacity was
 // exceeded (other bits RFU, 1).
 
-import * as z from 'zod';
+import type * as z from 'zod';
 import { type Bytes, concat, fromHex, toHex } from '../../card-os/bytes.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 import { decodeAlpha, encodeAlpha } from './alpha.js';
 import { DIALLING, decodeSwappedBcd, encodeSwappedBcd } from './bcd.js';
 import { bool, decimal, hexBytes, oneOf, scalar, text } from './values.js';
@@ -22,12 +23,14 @@ const SMS_STATUS: Record<number, string> = {
 };
 const STATUS_NAMES = ['free', 'read', 'unread', 'sent', 'to-send'] as const;
 
-export const smsValue = z.strictObject({
-  status: oneOf(STATUS_NAMES),
-  data: hexBytes(0, 175)
-    .transform((b) => toHex(b))
-    .optional(),
-});
+export const smsValue = lazySchema((z) =>
+  z.strictObject({
+    status: oneOf(STATUS_NAMES),
+    data: hexBytes(0, 175)
+      .transform((b) => toHex(b))
+      .optional(),
+  }),
+);
 
 export function encodeSms(v: z.output<typeof smsValue>, length = 176): Bytes {
   const out = new Uint8Array(length).fill(0xff);
@@ -65,14 +68,16 @@ function decodeAddress(b: Bytes, lengthInDigits: boolean): string | undefined {
   return b[1] === 0x91 ? `+${digits}` : digits;
 }
 
-export const smspValue = z.strictObject({
-  alpha: text.optional(),
-  destination: number.optional(),
-  serviceCentre: number.optional(),
-  pid: decimal(0, 255).optional(),
-  dcs: decimal(0, 255).optional(),
-  validityPeriod: decimal(0, 255).optional(),
-});
+export const smspValue = lazySchema((z) =>
+  z.strictObject({
+    alpha: text.optional(),
+    destination: number.optional(),
+    serviceCentre: number.optional(),
+    pid: decimal(0, 255).optional(),
+    dcs: decimal(0, 255).optional(),
+    validityPeriod: decimal(0, 255).optional(),
+  }),
+);
 type Smsp = z.output<typeof smspValue>;
 
 export function encodeSmsp(v: Smsp, length = 28 + encodeAlpha(v.alpha ?? '').length): Bytes {
@@ -118,10 +123,12 @@ export function decodeSmsp(b: Bytes): z.input<typeof smspValue> | undefined {
   return out;
 }
 
-export const smssValue = z.strictObject({
-  lastMessageReference: decimal(0, 255),
-  memoryCapacityExceeded: bool,
-});
+export const smssValue = lazySchema((z) =>
+  z.strictObject({
+    lastMessageReference: decimal(0, 255),
+    memoryCapacityExceeded: bool,
+  }),
+);
 
 export function encodeSmss(v: z.output<typeof smssValue>, length = 2): Bytes {
   const out = new Uint8Array(length).fill(0xff);

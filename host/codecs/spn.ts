@@ -3,8 +3,8 @@
 // Display condition b1 = 1: display the registered PLMN name as well, when registered in the HPLMN or a
 // PLMN of EF.SPDI. b2 = 1: the SPN need not be displayed when registered elsewhere (roaming).
 
-import * as z from 'zod';
 import type { Bytes } from '../../card-os/bytes.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 import { decodeAlpha, encodeAlpha } from './alpha.js';
 import { bool, text } from './values.js';
 
@@ -14,11 +14,13 @@ export interface ServiceProviderName {
   hideWhenRoaming?: boolean;
 }
 
-export const spnValue = z.strictObject({
-  name: text,
-  showPlmnName: bool.optional(),
-  hideWhenRoaming: bool.optional(),
-});
+export const spnValue = lazySchema((z) =>
+  z.strictObject({
+    name: text,
+    showPlmnName: bool.optional(),
+    hideWhenRoaming: bool.optional(),
+  }),
+);
 
 export function encodeSpn(v: ServiceProviderName, length = 17): Bytes {
   const out = new Uint8Array(length);

@@ -1,10 +1,12 @@
 // Zod building blocks for values a person writes in a profile. The profile loader reads YAML with the
 // failsafe schema (every scalar arrives as text, so `ref: 81` stays "81" and a 20-digit ICCID keeps its
 // digits); these helpers turn that text into typed values, and also accept the typed value itself so
-// that decoded values can be fed back to an encoder unchanged.
+// that decoded values can be fed back to an encoder unchanged. Each helper returns a lazy schema
+// (card-os/lazy-schema.ts): zod is loaded when a value is first checked, not when a codec module is.
 
-import * as z from 'zod';
+import type * as z from 'zod';
 import { type Bytes, fromHex } from '../../card-os/bytes.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 
 type Parsed<T> = { ok: T } | { error: string };
 
@@ -19,40 +21,44 @@ function describeKind(v: unknown): string {
  * `parse` returns either the value or the reason it is wrong.
  */
 export function scalar<T>(parse: (text: string, raw: unknown) => Parsed<T>) {
-  return z.unknown().transform((raw, ctx): T => {
-    if (raw === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'is required' });
-      return z.NEVER;
-    }
-    if (raw === null || (typeof raw === 'object' && !(raw instanceof Uint8Array))) {
-      ctx.addIssue({ code: 'custom', message: `expected a single value, got ${describeKind(raw)}` });
-      return z.NEVER;
-    }
-    const r = parse(String(raw).trim(), raw);
-    if ('error' in r) {
-      ctx.addIssue({ code: 'custom', message: r.error });
-      return z.NEVER;
-    }
-    return r.ok;
-  });
-}
-
-/** A list; a single value where a list is expected is reported as such. */
-export function list<T extends z.ZodType>(item: T) {
-  return z
-    .unknown()
-    .transform((raw, ctx) => {
+  return lazySchema((z) =>
+    z.unknown().transform((raw, ctx): T => {
       if (raw === undefined) {
         ctx.addIssue({ code: 'custom', message: 'is required' });
         return z.NEVER;
       }
-      if (!Array.isArray(raw)) {
-        ctx.addIssue({ code: 'custom', message: `expected a list, got ${describeKind(raw)}` });
+      if (raw === null || (typeof raw === 'object' && !(raw instanceof Uint8Array))) {
+        ctx.addIssue({ code: 'custom', message: `expected a single value, got ${describeKind(raw)}` });
         return z.NEVER;
       }
-      return raw;
-    })
-    .pipe(z.array(item));
+      const r = parse(String(raw).trim(), raw);
+      if ('error' in r) {
+        ctx.addIssue({ code: 'custom', message: r.error });
+        return z.NEVER;
+      }
+      return r.ok;
+    }),
+  );
+}
+
+/** A list; a single value where a list is expected is reported as such. */
+export function list<T extends z.ZodType>(item: T) {
+  return lazySchema((z) =>
+    z
+      .unknown()
+      .transform((raw, ctx) => {
+        if (raw === undefined) {
+          ctx.addIssue({ code: 'custom', message: 'is required' });
+          return z.NEVER;
+        }
+        if (!Array.isArray(raw)) {
+          ctx.addIssue({ code: 'custom', message: `expected a list, got ${describeKind(raw)}` });
+          return z.NEVER;
+        }
+        return raw;
+      })
+      .pipe(z.array(item)),
+  );
 }
 
 /** Decimal integer in [min, max]. */
@@ -130,14 +136,16 @@ export function hexBytes(min = 0, max = Number.MAX_SAFE_INTEGER) {
 
 /** A value written either as a map (`whenMap`) or as a single scalar (`whenScalar`). */
 export function mapOrScalar<A, B>(whenMap: z.ZodType<A>, whenScalar: z.ZodType<B>) {
-  return z.unknown().transform((raw, ctx): A | B => {
-    const r =
-      raw !== null && typeof raw === 'object' && !Array.isArray(raw)
-        ? whenMap.safeParse(raw)
-        : whenScalar.safeParse(raw);
-    if (r.success) return r.data;
-    for (const i of r.error.issues)
-      ctx.addIssue({ code: 'custom', message: i.message, path: i.path as PropertyKey[] });
-    return z.NEVER;
-  });
+  return lazySchema((z) =>
+    z.unknown().transform((raw, ctx): A | B => {
+      const r =
+        raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+          ? whenMap.safeParse(raw)
+          : whenScalar.safeParse(raw);
+      if (r.success) return r.data;
+      for (const i of r.error.issues)
+        ctx.addIssue({ code: 'custom', message: i.message, path: i.path as PropertyKey[] });
+      return z.NEVER;
+    }),
+  );
 }
