@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { type OpenedCard, openCardLazy } from '../card-source.js';
 import { cardKeyFrom } from '../card-store/seal.js';
-import { type TraceOpts, withTrace } from '../trace/open.js';
+import type { Traced, TraceOpts } from '../trace/open.js';
 import type { TraceRecorder } from '../trace/recorder.js';
 import { embeddedTransport } from '../transport/embedded.js';
 import type { ExchangeRecorder, Transport } from '../transport/transport.js';
@@ -90,6 +90,15 @@ export interface OpenTransport {
 }
 
 /**
+ * `withTrace` of host/trace/open.ts, loaded only when --trace asks for a trace: the recorder and the
+ * JSONL/pcap writers (and the zod schemas of the trace format) stay out of a run that writes none.
+ */
+async function withTrace(transport: Transport, opts: TraceOpts, meta: { tool?: string; profile?: string }) {
+  if (!opts.trace?.length) return { transport } satisfies Traced;
+  return (await import('../trace/open.js')).withTrace(transport, opts, meta);
+}
+
+/**
  * Opens the card the options name; with --trace, the transport records and close() writes the trace.
  * `raw`: APDUs go to a reader exactly as given (scripts, like scriptor, send their own GET RESPONSE);
  * otherwise a T=0 reader gets the host T=0 rules (GET RESPONSE on 61xx, resend on 6Cxx).
@@ -105,7 +114,7 @@ export async function openTransport(
     const { openReader } = await import('../../pcsc-bridge/pcsc-transport.js');
     const reader = await openReader(opts.reader);
     const inner: Transport = mode.raw ? { ...reader, transmit: (c) => reader.transmitRaw(c) } : reader;
-    const t = withTrace(inner, opts, { tool });
+    const t = await withTrace(inner, opts, { tool });
     return { ...t, close: () => t.transport.close() };
   }
   const src = cardSource(opts);
@@ -124,7 +133,7 @@ export async function openTransport(
       current.record?.(r);
     },
   };
-  const t = withTrace(swappable, opts, { tool, profile: embedded.profileName });
+  const t = await withTrace(swappable, opts, { tool, profile: embedded.profileName });
   const renew = async () => {
     embedded.close();
     embedded = await openCardLazy(src);
