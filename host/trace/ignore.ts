@@ -10,8 +10,8 @@
 // A mask has one character per nibble: "." compare, "x" ignore; a final "*" ignores everything after
 // (length included). Bytes beyond a mask without "*" are compared. Spaces are for reading only.
 
-import { z } from 'zod';
 import type { Bytes } from '../../card-os/bytes.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 
 export interface IgnoreRule {
   /** Shown in reports, e.g. "fresh RAND". */
@@ -22,13 +22,15 @@ export interface IgnoreRule {
   sw?: string;
 }
 
-export const ignoreRuleSchema = z.strictObject({
-  name: z.string().optional(),
-  match: z.string(),
-  command: z.string().optional(),
-  response: z.string().optional(),
-  sw: z.string().optional(),
-});
+export const ignoreRuleSchema = lazySchema((z) =>
+  z.strictObject({
+    name: z.string().optional(),
+    match: z.string(),
+    command: z.string().optional(),
+    response: z.string().optional(),
+    sw: z.string().optional(),
+  }),
+);
 
 /** Per nibble: 0 = compare, 1 = ignore. `rest` applies after the last nibble. */
 export interface Mask {

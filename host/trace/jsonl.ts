@@ -3,8 +3,8 @@
 // bytes are written "**" in the hex and listed under "masked", so the file says what was hidden.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { z } from 'zod';
 import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
+import { lazySchema } from '../../card-os/lazy-schema.js';
 import { swHex } from '../../card-os/sw.js';
 import { MAX_INPUT_BYTES, readInputBytes } from '../input-file.js';
 import { compileRule, type IgnoreRule, ignoreRuleSchema } from './ignore.js';
@@ -61,46 +61,52 @@ export function ruleLine(r: IgnoreRule): string {
 
 // ---- reading ----
 
-const hexMasked = z.string().regex(/^([0-9a-fA-F]{2}|\*\*)*$/, 'hex bytes, ** for masked ones');
+const hexMasked = lazySchema((z) =>
+  z.string().regex(/^([0-9a-fA-F]{2}|\*\*)*$/, 'hex bytes, ** for masked ones'),
+);
 
-const redactionSchema = z.strictObject({
-  in: z.enum(['command', 'response']),
-  at: z.number().int().nonnegative(),
-  len: z.number().int().positive(),
-  what: z.string(),
-  secret: z.string().optional(),
-  digest: z.string().optional(),
-});
+const redactionSchema = lazySchema((z) =>
+  z.strictObject({
+    in: z.enum(['command', 'response']),
+    at: z.number().int().nonnegative(),
+    len: z.number().int().positive(),
+    what: z.string(),
+    secret: z.string().optional(),
+    digest: z.string().optional(),
+  }),
+);
 
-const lineSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('trace'),
-    format: z.string(),
-    started: z.string(),
-    transport: z.string(),
-    atr: z.string().optional(),
-    tool: z.string().optional(),
-    profile: z.string().optional(),
-  }),
-  z.object({
-    type: z.literal('exchange'),
-    i: z.number().int(),
-    t: z.number(),
-    ms: z.number().default(0),
-    ch: z.number().int().default(0),
-    command: hexMasked,
-    response: hexMasked,
-    name: z.string().default(''),
-    status: z.string().default(''),
-    details: z.array(z.string()).default([]),
-    masked: z.array(redactionSchema).default([]),
-    origin: z.number().int().optional(),
-    offset: z.number().int().optional(),
-  }),
-  z.object({ type: z.literal('reset'), i: z.number().int(), t: z.number(), atr: z.string() }),
-  z.object({ type: z.literal('note'), i: z.number().int(), t: z.number(), text: z.string() }),
-  ignoreRuleSchema.extend({ type: z.literal('ignore') }),
-]);
+const lineSchema = lazySchema((z) =>
+  z.discriminatedUnion('type', [
+    z.object({
+      type: z.literal('trace'),
+      format: z.string(),
+      started: z.string(),
+      transport: z.string(),
+      atr: z.string().optional(),
+      tool: z.string().optional(),
+      profile: z.string().optional(),
+    }),
+    z.object({
+      type: z.literal('exchange'),
+      i: z.number().int(),
+      t: z.number(),
+      ms: z.number().default(0),
+      ch: z.number().int().default(0),
+      command: hexMasked,
+      response: hexMasked,
+      name: z.string().default(''),
+      status: z.string().default(''),
+      details: z.array(z.string()).default([]),
+      masked: z.array(redactionSchema).default([]),
+      origin: z.number().int().optional(),
+      offset: z.number().int().optional(),
+    }),
+    z.object({ type: z.literal('reset'), i: z.number().int(), t: z.number(), atr: z.string() }),
+    z.object({ type: z.literal('note'), i: z.number().int(), t: z.number(), text: z.string() }),
+    ignoreRuleSchema.extend({ type: z.literal('ignore') }),
+  ]),
+);
 
 /** Hex with "**" for masked bytes (written as MASK_BYTE). */
 function maskedBytes(s: string): Bytes {
