@@ -4,6 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { createMilenage } from '../../applets/aka/milenage.js';
+import { akaFor } from '../../applets/aka/subscriber-keys.js';
+import { DEFAULT_TUAK_PARAMS } from '../../applets/aka/tuak.js';
 import { installUpp } from '../../applets/euicc/saip/install.js';
 import { decodeUpp } from '../../applets/euicc/saip/pe.js';
 import { concat, fromHex, toHex } from '../../card-os/bytes.js';
@@ -129,6 +131,34 @@ describe('encodeUpp: the other profiles and what it refuses', () => {
       for (const e of efs(yaml.spec.mf)) expect(readAll(upp, e), e.name).toEqual(readAll(yaml, e));
     });
   }
+
+  it('TUAK keys (default output lengths, 256-bit K) round-trip: AUTHENTICATE answers the same', () => {
+    const tuak = loadProfile('profiles/examples/tuak.yaml');
+    expect(() => encodeUpp(tuak)).toThrow(/subscriber.tuak: only the TS 35.231 default output lengths/);
+    const sub = tuak.subscriber!;
+    if (sub.algorithm !== 'tuak') throw new Error('not TUAK');
+    const profile = { ...tuak, subscriber: { ...sub, tuak: DEFAULT_TUAK_PARAMS } };
+    const p = personalise(profile);
+    const yaml = createCard(p.spec, { applets: p.applets });
+    yaml.protocol = 1;
+    const r = installUpp(encodeUpp(profile));
+    if (!r.ok) throw new Error(r.failure.message);
+    const upp = cardOf(r.profile);
+    const aka = akaFor(profile.subscriber)!.withRand(fromHex('00'.repeat(15) + '01'));
+    const sqn = fromHex('000000000040');
+    const amf = fromHex('8000');
+    const ak = aka.f2345().ak;
+    const autn = concat(
+      sqn.map((x, i) => x ^ ak[i]!),
+      amf,
+      aka.f1(sqn, amf),
+    );
+    const apdu = `008800812210${'00'.repeat(15)}01${hex1(autn.length)}${toHex(autn)}00`;
+    for (const c of [yaml, upp]) tx(c, '00A4040407A0000000871002');
+    const a = tx(upp, apdu);
+    expect(a.data.startsWith('DB08')).toBe(true);
+    expect(a).toEqual(tx(yaml, apdu));
+  });
 
   it('refuses a retry counter that does not fit 4 bits, saying where', () => {
     const profile = loadProfile('profiles/default-usim.yaml');
