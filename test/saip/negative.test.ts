@@ -88,6 +88,10 @@ describe('installUpp: broken packages', () => {
       installUpp(patched('3013800101810830303030ffffffff', '3013800120810830303030ffffffff')),
     );
     expect(pin).toMatchObject({ peIndex: indexOf('pinCodes'), status: PE_STATUS.badValues });
+    // PIN1 "00 0" with a letter: not digits padded with FF (TS 102 221 §9.5.1)
+    const letters = failed(installUpp(patched('810830303030ffffffff', '810830304130ffffffff')));
+    expect(letters).toMatchObject({ peIndex: indexOf('pinCodes'), status: PE_STATUS.badValues });
+    expect(letters.message).toMatch(/PIN 01 value/);
     // EF.IMSI content of 10 bytes in a file of 9 (the USIM PE: a3 {a1 fcp, 83 09 ...} -> 83 0A ... +1 byte)
     const r = installUpp(grown('8309080910101032540636', '830a080910101032540636ff'));
     expect(failed(r)).toMatchObject({ peIndex: indexOf('usim'), status: PE_STATUS.badValues });
