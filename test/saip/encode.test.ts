@@ -88,6 +88,12 @@ describe('encodeUpp -> installUpp: profiles/default-usim.yaml', () => {
     );
   });
 
+  it('takes the compiled or the personalised profile alike, deterministically', () => {
+    const profile = loadProfile('profiles/default-usim.yaml');
+    expect(encodeUpp(personalise(profile))).toEqual(bytes);
+    expect(encodeUpp(profile)).toEqual(bytes);
+  });
+
   it('PIN, PIN2 and ADM1 verify the same on both cards', () => {
     expect(verifyAll(upp)).toEqual(verifyAll(yaml));
     expect(verifyAll(upp)).toEqual(['9000', '9000', '9000']);

@@ -164,6 +164,18 @@ describe('a card from an installed TS.48 package, through APDUs', () => {
     });
   });
 
+  it('BER-TLV variants create BER-TLV EFs (EF.URSP in DF.5GS), the others do not', () => {
+    const ber = cardOf(installed('TS48v2_SAIP2.3_BERTLV.der'));
+    expect(tx(ber, `00A4040407${USIM}`).sw).toMatch(/^(9000|61..)$/);
+    const r = txData(ber, '00A40804067FFF5FC04F0B00');
+    expect(r.sw).toBe('9000');
+    expect(r.data).toMatch(/^62..8202[67]921/); // file descriptor: BER-TLV structure (TS 102 221 Table 11.5)
+    expect(r.data).toContain('81020400'); // maximum size 1024
+    const plain = cardOf(installed('TS48v2_SAIP2.3_NoBERTLV.der'));
+    expect(tx(plain, `00A4040407${USIM}`).sw).toMatch(/^(9000|61..)$/);
+    expect(tx(plain, '00A40804067FFF5FC04F0B00').sw).toBe('6A82');
+  });
+
   it('the ADN link answers its own FID in SELECT', () => {
     const card = cardOf(installed('TS48v2_SAIP2.3_BERTLV.der'));
     const r = txData(card, '00A40804047F106F3A');
