@@ -164,6 +164,16 @@ describe('a card from an installed TS.48 package, through APDUs', () => {
     });
   });
 
+  it('the ISIM authenticates with its own akaParameter (the test algorithm, IMS AKA context)', () => {
+    const card = cardOf(installed('TS48v4_SAIP2.3_BERTLV.der'));
+    expect(tx(card, '00A4040407A0000000871004').sw).toMatch(/^(9000|61..)$/);
+    const rand = '0F0E0D0C0B0A09080706050403020100';
+    const v = testAlgorithm(K, rand, '000000000020', '8000');
+    const r = txData(card, `008800812210${rand}10${v.autn}00`);
+    expect(r.sw).toBe('9000');
+    expect(r.data).toBe(`DB08${v.res}10${v.ck}10${v.ik}`);
+  });
+
   it('BER-TLV variants create BER-TLV EFs (EF.URSP in DF.5GS), the others do not', () => {
     const ber = cardOf(installed('TS48v2_SAIP2.3_BERTLV.der'));
     expect(tx(ber, `00A4040407${USIM}`).sw).toMatch(/^(9000|61..)$/);
