@@ -240,7 +240,7 @@ function akaParameter(b: Builder, s: AkaSubscription, section: string): void {
 /** EF.ICCID content (swapped digits) -> the ProfileHeader's plain digit order. */
 function headerIccid(mf: FileSpec): Bytes {
   const ef = mf.children.find((c) => c.fid === 0x2fe2 && c.type === 'EF');
-  if (!ef || ef.initial.length !== 10)
+  if (ef?.initial.length !== 10)
     throw new SaipEncodeError('mf: EF.ICCID (2FE2) with 10 bytes is needed for the profile header');
   return Uint8Array.from(ef.initial, (x) => ((x & 0x0f) << 4) | (x >> 4));
 }

@@ -60,7 +60,7 @@ function sequenceItems(value: Bytes, what: string): Read<Tlv[][]> {
 export function readPinCodes(fields: Tlv[]): Read<PinCode[]> {
   const codes = child(fields, 0xa1);
   const choice = codes && children(codes.value);
-  if (!choice || choice.length !== 1) return bad('pinCodes: no pinconfig or filePath');
+  if (choice?.length !== 1) return bad('pinCodes: no pinconfig or filePath');
   const c = choice[0]!;
   // filePath: the PINs of another DF apply; the card keeps one set of PINs per profile, so nothing to add.
   if (c.tag === 0x81) return { ok: true, value: [] };
@@ -129,7 +129,7 @@ const DEFAULT_ROTATION = Uint8Array.of(0x40, 0x00, 0x20, 0x40, 0x60);
 export function readAkaParameter(fields: Tlv[]): Read<AkaParameter> {
   const conf = child(fields, 0xa1);
   const alt = conf && children(conf.value);
-  if (!alt || alt.length !== 1) return bad('akaParameter: no algoConfiguration');
+  if (alt?.length !== 1) return bad('akaParameter: no algoConfiguration');
   const sqn = readSqn(fields);
   if (!sqn.ok) return sqn;
   const a = alt[0]!;
