@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { decodeUpp } from '../../applets/euicc/saip/pe.js';
-import { readInputBytes } from '../input-file.js';
+import { isEuiccDefinition } from '../card-source.js';
+import { readInputBytes, readInputFile } from '../input-file.js';
 import { loadProfile } from '../profile/load.js';
 import { describeUpp } from '../saip/describe.js';
 import { encodeUpp, SaipEncodeError } from '../saip/encode.js';
@@ -29,6 +30,8 @@ export function registerSaip(program: Command): void {
     .requiredOption('--out <file>', 'where to write the package (DER)')
     .description('encode a profile as a profile package')
     .action((file: string, opts: { out: string }) => {
+      if (isEuiccDefinition(readInputFile(file, 'profile')))
+        throw new Error(`${file}: an eUICC definition; encode one of the profile files it names`);
       const profile = loadProfile(file);
       let upp: Uint8Array;
       try {

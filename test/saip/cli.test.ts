@@ -57,6 +57,15 @@ describe('uicc saip', () => {
     expect(cli.text()).not.toContain('465B5CE8B199B49FAA5F0A2EE238A6BC');
   });
 
+  it('encode refuses an eUICC definition by name', async () => {
+    expect(await cli.uicc('saip', 'encode', 'profiles/default-euicc.yaml', '--out', join(dir, 'e.der'))).toBe(
+      2,
+    );
+    expect(cli.text()).toBe(
+      'uicc: profiles/default-euicc.yaml: an eUICC definition; encode one of the profile files it names',
+    );
+  });
+
   it('encode reports a profile problem with file and line', async () => {
     const f = join(dir, 'bad.yaml');
     writeFileSync(f, 'description: x\natr: 3B00\npins: []\nmf:\n  files: nope\n');
