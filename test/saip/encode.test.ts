@@ -166,6 +166,40 @@ describe('encodeUpp: the other profiles and what it refuses', () => {
     expect(a).toEqual(tx(yaml, apdu));
   });
 
+  it('Milenage with own rotation and XOR constants (84, 85) round-trips: AUTHENTICATE answers the same', () => {
+    const base = loadProfile('profiles/default-usim.yaml');
+    const sub = base.subscriber!;
+    if (sub.algorithm !== 'milenage') throw new Error('not Milenage');
+    const c = (n: number) => Uint8Array.from({ length: 16 }, (_, i) => (i * 7 + n) & 0xff);
+    const constants = { r: [10, 20, 30, 40, 50] as const, c: [c(1), c(2), c(3), c(4), c(5)] as const };
+    const profile = { ...base, subscriber: { ...sub, constants } };
+    const bytes = encodeUpp(profile);
+    expect(toHex(bytes)).toContain('84050A141E2832');
+    const p = personalise(profile);
+    const yaml = createCard(p.spec, { applets: p.applets });
+    yaml.protocol = 1;
+    const r = installUpp(bytes);
+    if (!r.ok) throw new Error(r.failure.message);
+    const upp = cardOf(r.profile);
+    const aka = akaFor(profile.subscriber)!.withRand(fromHex('11'.repeat(16)));
+    const sqn = fromHex('000000000040');
+    const amf = fromHex('8000');
+    const ak = aka.f2345().ak;
+    const autn = concat(
+      sqn.map((x, i) => x ^ ak[i]!),
+      amf,
+      aka.f1(sqn, amf),
+    );
+    const apdu = `008800812210${'11'.repeat(16)}10${toHex(autn)}00`;
+    for (const card of [yaml, upp]) {
+      tx(card, '002000010831323334FFFFFFFF');
+      tx(card, '00A4040407A0000000871002');
+    }
+    const a = tx(upp, apdu);
+    expect(a.data.startsWith('DB08')).toBe(true);
+    expect(a).toEqual(tx(yaml, apdu));
+  });
+
   it('refuses a retry counter that does not fit 4 bits, saying where', () => {
     const profile = loadProfile('profiles/default-usim.yaml');
     const bad = {
