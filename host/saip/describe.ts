@@ -8,6 +8,7 @@ import { readAkaParameter, readPinCodes, readPukCodes } from '../../applets/euic
 import { decodeOid } from '../../applets/euicc/saip/oid.js';
 import { decodeUpp, type ProfileElement } from '../../applets/euicc/saip/pe.js';
 import { PE_SLOTS } from '../../applets/euicc/saip/pe-types.js';
+import { readRfm } from '../../applets/euicc/saip/rfm.js';
 import { templateByOid } from '../../applets/euicc/saip/templates.js';
 import { type Bytes, toHex } from '../../card-os/bytes.js';
 import { type FileSpec, fidHex } from '../../card-os/fs/model.js';
@@ -126,6 +127,14 @@ function keyLines(pe: ProfileElement): string[] {
         );
       }
       return out;
+    }
+    case 'rfm': {
+      const r = readRfm(pe.fields);
+      if (!r.ok) return [r.message];
+      const f = r.value;
+      return [
+        `TAR ${f.tars.map((t) => t.toString(16).toUpperCase()).join(' ')}, MSL ${hex2(f.msl)}, ${f.adfAid ? `ADF ${toHex(f.adfAid)}` : 'MF'}, access domain ${toHex(f.accessDomain)}`,
+      ];
     }
     default:
       return [];

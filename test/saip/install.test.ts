@@ -52,14 +52,17 @@ describe('installUpp: all 36 TS.48 packages', () => {
   });
 
   for (const file of TS48_FILES) {
-    it(`${file} installs, with its ICCID, PINs and the USIM and ISIM`, () => {
+    it(`${file} installs, with its ICCID, PINs, the USIM, ISIM and OTA applets`, () => {
       const p = installed(file);
       expect(toHex(p.iccid)).toBe(efIccid(expectedIccid(file)));
       expect(p.spec.pins.map((x) => x.ref).sort((a, b) => a - b)).toEqual([0x01, 0x0a, 0x0b, 0x81]);
-      expect(p.applets.map((a) => a.name)).toEqual(['USIM', 'ISIM']);
+      expect(p.applets.map((a) => a.name)).toEqual(['USIM', 'ISIM', 'OTA']);
       // CSIM files sized only by the (untranscribed) CSIM template, CDMA and RFM PEs: reported, not silent.
       expect(p.notInstalled?.some((n) => n.startsWith('csim'))).toBe(true);
       expect(p.notInstalled?.some((n) => n.includes('cdmaParameter: kept'))).toBe(true);
+      expect(p.notInstalled?.some((n) => /rfm \(TAR B00142\): its ADF runs no application/.test(n))).toBe(
+        true,
+      );
       expect(encodeEuiccResponse({ ok: true, profile: p })).toEqual(fromHex('3007A00530038001' + '00'));
     });
   }

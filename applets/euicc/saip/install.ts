@@ -7,12 +7,14 @@
 // Never throws: a bad package gives the failing PE's index, identification and PEStatus (EUICCResponse).
 
 import type { Applet } from '../../../card-os/applet.js';
+import { applicationName } from '../../../card-os/applet-registry.js';
 import { type Bytes, equal, fromHex } from '../../../card-os/bytes.js';
 import type { CardSpec, PinSpec } from '../../../card-os/fs/model.js';
 import { ber } from '../../../card-os/tlv.js';
 import type { AkaSubscription } from '../../aka/subscription.js';
 import { installPackages } from '../../install-packages.js';
 import { APPLET_PACKAGES } from '../../registry.js';
+import type { OtaKeyset, TarConfig } from '../../subscriptions/ota-records.js';
 import { child, children, derUint, uint } from '../der.js';
 import { type FileStep, readFileManagement, readFileSteps, type SaipFcp } from './fcp.js';
 import {
@@ -36,6 +38,7 @@ import {
 import { decodeOid } from './oid.js';
 import { decodeUpp, failure, PE_STATUS, type PeFailure, type ProfileElement } from './pe.js';
 import { contextNumber, PE_SLOTS, type PeName } from './pe-types.js';
+import { accessDomainGrants, type RfmInstance, readRfm, readSdKeysets, tarConfigs } from './rfm.js';
 import { FCP_ONLY_TEMPLATES, type Template, type TemplateFile, templateByOid } from './templates.js';
 
 export { PE_STATUS, type PeFailure } from './pe.js';
@@ -62,9 +65,8 @@ export const DOWNLOADED_PROFILE_ATR = fromHex('3B9C9680B1FE451FC78031E073FE211F6
 /** Bytes of file content one profile may take (PEStatus not-enough-memory beyond). */
 export const PROFILE_MEMORY_LIMIT = 2 * 1024 * 1024;
 
-/** NVM records of the PEs kept as received: PE-CDMAParameter (secret: the A-key) and PE-RFM, by PE index. */
+/** NVM records of the PE-CDMAParameters kept as received (secret: the A-key), by PE index. */
 export const SAIP_CDMA_PREFIX = 'secret/saip/cdma/';
-export const SAIP_RFM_PREFIX = 'saip/rfm/';
 
 /** NVM record of a PE-SecurityDomain: its instance AID and key list as received (never readable). */
 export const SAIP_SD_KEYS_PREFIX = 'secret/saip/sd/';
@@ -89,6 +91,9 @@ interface State {
   nvm: Map<string, Bytes>;
   memoryLeft: number;
   notInstalled: string[];
+  /** SCP80 keysets of the security domains, and the RFM instances that use them. */
+  keysets: OtaKeyset[];
+  rfms: { pe: ProfileElement; rfm: RfmInstance }[];
 }
 
 /** Installs a UPP. Deterministic and never throws. */
@@ -114,6 +119,8 @@ function install(upp: Bytes): UppInstall {
     nvm: new Map(),
     memoryLeft: PROFILE_MEMORY_LIMIT,
     notInstalled: [],
+    keysets: [],
+    rfms: [],
   };
   for (const pe of pes.slice(1)) installPe(st, pe);
   const end = pes[pes.length - 1]!;
@@ -127,6 +134,11 @@ function install(upp: Bytes): UppInstall {
     const sub = st.aka.get(p.section);
     if (sub) sections[p.section] = sub;
   }
+  const ota = otaSection(
+    st,
+    spec.pins.map((p) => p.ref),
+  );
+  if (ota) sections.ota = ota;
   const applets = installPackages(mf, st.nvm, sections);
   const profile: DownloadedProfile = { iccid, spec, applets };
   if (st.notInstalled.length) profile.notInstalled = st.notInstalled;
@@ -213,12 +225,17 @@ function installPe(st: State, pe: ProfileElement): void {
       return;
     case 'end':
       return;
+    case 'rfm': {
+      const r = readRfm(pe.fields);
+      if (!r.ok) throw fail(pe, PE_STATUS.badValues, r.message);
+      st.rfms.push({ pe, rfm: r.value });
+      return;
+    }
     case 'cdmaParameter':
-    case 'rfm':
-      // No CDMA (CAVE) authentication and no RFM applet configuration here: the PE is kept as received
-      // (the CDMA keys as a secret record) and reported, so the profile still installs.
-      st.nvm.set(`${name === 'rfm' ? SAIP_RFM_PREFIX : SAIP_CDMA_PREFIX}${pe.index}`, pe.raw);
-      st.notInstalled.push(`PE ${pe.index} ${name}: kept, not applied`);
+      // No CDMA (CAVE) authentication here: the PE is kept as received (a secret record: it holds the A-key)
+      // and reported, so the profile still installs.
+      st.nvm.set(`${SAIP_CDMA_PREFIX}${pe.index}`, pe.raw);
+      st.notInstalled.push(`PE ${pe.index} cdmaParameter: kept, not applied`);
       return;
     default:
       // application, nonStandard and PE types of later versions: there is no Java Card runtime here. A PE
@@ -426,7 +443,8 @@ function installAka(st: State, pe: ProfileElement, p: AkaParameter): void {
 /**
  * PE-SecurityDomain: our security-domain applet is the SCP11 (ECC) ISD of GPC Amd F, and these are the
  * symmetric SCP02/SCP03/SCP80 keysets of an MNO-SD, so they do not map onto its records. The instance and key
- * list are kept as received in a secret record (no command reads it) per instance AID.
+ * list are kept as received in a secret record (no command reads it) per instance AID; the SCP80 keysets
+ * (KIc, KID) also configure the OTA applet for the PE-RFM instances (otaSection).
  */
 function installSecurityDomain(st: State, pe: ProfileElement): void {
   const instance = child(pe.fields, 0xa1);
@@ -435,11 +453,45 @@ function installSecurityDomain(st: State, pe: ProfileElement): void {
   const aid = aids[2]?.value;
   if (!aid || aid.length < 5 || aid.length > 16) throw fail(pe, PE_STATUS.badValues, 'no instance AID');
   const keys = child(pe.fields, 0xa2);
-  if (keys && !children(keys.value)) throw fail(pe, PE_STATUS.badValues, 'malformed keyList');
+  const sets = readSdKeysets(pe.fields);
+  if (!sets.ok) throw fail(pe, PE_STATUS.badValues, sets.message);
+  for (const k of sets.value) if (!st.keysets.some((x) => x.kvn === k.kvn)) st.keysets.push(k);
   st.nvm.set(
     `${SAIP_SD_KEYS_PREFIX}${hex(aid)}`,
     ber(0x30, ber(0x4f, aid), ...(keys ? [ber(0xa2, keys.value)] : [])),
   );
+}
+
+/**
+ * The OTA applet's section (applets/ota/package.ts: keysets, TARs, counters) from the security domains'
+ * keysets and the RFM instances: a TAR runs in the MF or in the ADF of a registered application, with the
+ * key references its access domain grants. TARs that cannot be applied are reported in notInstalled.
+ */
+function otaSection(
+  st: State,
+  keyRefs: number[],
+): { keysets: OtaKeyset[]; tars: TarConfig[]; counters: Map<number, number> } | undefined {
+  const tars: TarConfig[] = [];
+  for (const { pe, rfm } of st.rfms) {
+    const aid = rfm.adfAid;
+    const pkg =
+      aid && APPLET_PACKAGES.find((k) => k.adfAid && equal(aid.subarray(0, k.adfAid.length), k.adfAid));
+    const context = aid ? pkg && applicationName(pkg) : 'uicc';
+    const grants = accessDomainGrants(rfm.accessDomain, keyRefs);
+    if (!context || !grants || !st.keysets.length) {
+      const why = !context
+        ? 'its ADF runs no application here'
+        : !grants
+          ? 'access domain not interpreted'
+          : 'no SCP80 keysets';
+      st.notInstalled.push(
+        `PE ${pe.index} rfm (TAR ${rfm.tars.map((t) => t.toString(16).toUpperCase()).join(' ')}): ${why}`,
+      );
+      continue;
+    }
+    tars.push(...tarConfigs(rfm, context, st.keysets, grants));
+  }
+  return tars.length ? { keysets: st.keysets, tars, counters: new Map() } : undefined;
 }
 
 const PIN_NAMES: Record<number, string> = {
