@@ -303,12 +303,12 @@ function capacity(env: Es10Env): number {
 
 function install(upp: Bytes, m: Metadata, rsp: RspSession, env: Es10Env): Bytes {
   const cmd = BPP_COMMAND.loadProfileElements;
-  const installer = env.config.installer;
-  if (!installer) return failure(env, rsp, cmd, ERROR_REASON.unknownError, m.iccid);
   const list = readProfiles(env.nvm);
   const used = list.reduce((n, p) => n + (env.nvm.get(uppKey(p.aid))?.length ?? 0), 0);
   if (used + upp.length > capacity(env))
     return failure(env, rsp, cmd, ERROR_REASON.insufficientMemory, m.iccid);
+  const installer = env.config.installer;
+  if (!installer) return failure(env, rsp, cmd, ERROR_REASON.unknownError, m.iccid);
   const r = installer.install(upp);
   const sima = installer.euiccResponse(r);
   if (!r.ok) return failure(env, rsp, cmd, ERROR_REASON.peProcessingError, m.iccid, sima);
