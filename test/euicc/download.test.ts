@@ -10,13 +10,18 @@ import { readProfiles, uppKey } from '../../applets/euicc/store.js';
 import { dataOf, swOf } from '../../card-os/apdu.js';
 import { type Bytes, concat, fromHex, toHex, xor } from '../../card-os/bytes.js';
 import type { EuiccCard } from '../../card-os/euicc-card.js';
+import { contentKey } from '../../card-os/fs/model.js';
 import { PowerLoss } from '../../card-os/nvm.js';
 import { projectRoot } from '../../host/card-factory.js';
 import { openCardWith } from '../../host/card-source.js';
+import { hssFromProfile } from '../../host/cli/auth.js';
 import { downloadProfile } from '../../host/euicc/download.js';
 import { createEuicc } from '../../host/euicc/load.js';
-import { Lpa } from '../../host/euicc/lpa.js';
+import { iccidDigits, Lpa } from '../../host/euicc/lpa.js';
 import { openEuicc } from '../../host/euicc/open.js';
+import { createAuc } from '../../host/network/auc.js';
+import { loadProfile } from '../../host/profile/load.js';
+import { encodeUpp } from '../../host/saip/encode.js';
 import { SMDP_ADDRESS, testSmdp, transmitOf, ts48Upp } from './download-support.js';
 import { defaultEuiccTemplate, newEuicc, txHex } from './support.js';
 
@@ -172,6 +177,56 @@ describe('profile download (SGP.22 §3.1.3), in process', () => {
     expect(readProfiles(card.nvm)).toHaveLength(before);
   });
 });
+
+describe('a profile of ours, encoded by host/saip/encode.ts', () => {
+  for (const file of ['profiles/examples/minimal.yaml'])
+    it(`${file}: downloaded, enabled, EF.IMSI read, AUTHENTICATE against the host AuC`, async () => {
+      const profile = loadProfile(join(projectRoot(), file));
+      const hss = hssFromProfile(profile);
+      const iccid = iccidOf(profile);
+      const { smdp } = testSmdp([
+        { matchingId: 'OURS', iccid, upp: encodeUpp(profile), metadata: { spn: 'uicc', name: file } },
+      ]);
+      const card = fresh();
+      const r = await downloadProfile({
+        transmit: transmitOf(card),
+        es9: smdp,
+        smdpAddress: SMDP_ADDRESS,
+        matchingId: 'OURS',
+      });
+      expect(r.iccid).toBe(iccid);
+      const lpa = await Lpa.open({ transmit: transmitOf(card) });
+      expect(await lpa.enable(iccid)).toBe(0);
+      await lpa.close();
+      card.reset();
+      expect(txHex(card, '00A4040407A0000000871002').sw).toMatch(/^(61|90)/);
+      expect(txHex(card, '00A4000C026F07').sw).toBe('9000');
+      const imsi = txHex(card, '00B0000009');
+      expect(imsi.sw).toBe('9000');
+      expect(imsi.data).toBe(toHex(encodeImsiForTest(hss.imsi)));
+      const v = createAuc([hss]).generateVector(hss.imsi);
+      const apdu = concat(fromHex('008800812210'), v.rand, Uint8Array.of(0x10), v.autn);
+      let resp = card.transmit(apdu);
+      if (swOf(resp) >> 8 === 0x61) resp = card.transmit(Uint8Array.of(0, 0xc0, 0, 0, swOf(resp) & 0xff));
+      expect(swOf(resp)).toBe(0x9000);
+      const d = dataOf(resp);
+      expect(toHex(d.subarray(2, 2 + d[1]!))).toBe(toHex(v.xres));
+    });
+});
+
+/** EF.IMSI coding (TS 31.102 §4.2.2): length, then parity nibble 9 (odd) / 1 (even) and the digits swapped. */
+function encodeImsiForTest(imsi: string): Bytes {
+  const digits = `${imsi.length % 2 ? '9' : '1'}${imsi}`.padEnd(16, 'F');
+  const out = [8];
+  for (let i = 0; i < 16; i += 2) out.push(Number.parseInt(digits[i + 1]! + digits[i]!, 16));
+  return Uint8Array.from(out);
+}
+
+/** The ICCID digits of a compiled profile's EF.ICCID. */
+function iccidOf(p: ReturnType<typeof loadProfile>): string {
+  const f = p.spec.mf.children.find((x) => x.type === 'EF' && x.fid === 0x2fe2)!;
+  return iccidDigits(p.spec.nvm.get(contentKey(f)) ?? (f as { initial: Bytes }).initial);
+}
 
 describe('atomic install (one NVM transaction)', () => {
   it('a power loss before EVERY NVM write of LoadBoundProfilePackage leaves no ISD-P or a complete, working one', async () => {
