@@ -6,12 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { children } from '../../applets/euicc/der.js';
 import { readProfiles, uppKey } from '../../applets/euicc/store.js';
 import { dataOf, swOf } from '../../card-os/apdu.js';
 import { type Bytes, concat, fromHex, toHex, xor } from '../../card-os/bytes.js';
 import type { EuiccCard } from '../../card-os/euicc-card.js';
 import { contentKey } from '../../card-os/fs/model.js';
 import { PowerLoss } from '../../card-os/nvm.js';
+import { ber, readBer } from '../../card-os/tlv.js';
 import { projectRoot } from '../../host/card-factory.js';
 import { openCardWith } from '../../host/card-source.js';
 import { hssFromProfile } from '../../host/cli/auth.js';
@@ -22,8 +24,8 @@ import { openEuicc } from '../../host/euicc/open.js';
 import { createAuc } from '../../host/network/auc.js';
 import { loadProfile } from '../../host/profile/load.js';
 import { encodeUpp } from '../../host/saip/encode.js';
-import { SMDP_ADDRESS, testSmdp, transmitOf, ts48Upp } from './download-support.js';
-import { defaultEuiccTemplate, newEuicc, txHex } from './support.js';
+import { downloadInto, SMDP_ADDRESS, testSmdp, transmitOf, ts48Upp } from './download-support.js';
+import { defaultEuiccTemplate, es10, newEuicc, openIsdR, txHex } from './support.js';
 
 const ICCID = '8949449999999990171'; // TS48V5-SAIP2-3-NOBERTLV-UNIQUE
 const claim = () => ({
@@ -117,40 +119,20 @@ describe('profile download (SGP.22 §3.1.3), in process', () => {
         upp: ts48Upp('TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der'),
       },
     ]);
-    await downloadProfile({
-      transmit: transmitOf(card),
-      es9: smdp,
-      smdpAddress: SMDP_ADDRESS,
-      matchingId: 'TS48-1',
-    });
-    const again = await downloadProfile({
-      transmit: transmitOf(card),
-      es9: smdp,
-      smdpAddress: SMDP_ADDRESS,
-      matchingId: 'TS48-1',
-    }).then(
+    await downloadInto(card, smdp, 'TS48-1');
+    const again = await downloadInto(card, smdp, 'TS48-1').then(
       () => undefined,
       (e: { detail: { subjectCode?: string; reasonCode?: string } }) => e.detail,
     );
     expect(again).toMatchObject({ subjectCode: '8.2', reasonCode: '3.5' });
-    const r = await downloadProfile({
-      transmit: transmitOf(card),
-      es9: smdp,
-      smdpAddress: SMDP_ADDRESS,
-      matchingId: 'TS48-2',
-    });
+    const r = await downloadInto(card, smdp, 'TS48-2');
     expect(r.isdpAid).toBe('A0000005591010FFFFFFFF8900001400');
   });
 
   it('with ReplaceSessionKeys (Profile Protection Keys) the download works the same', async () => {
     const card = fresh();
     const { smdp } = testSmdp([claim()], { replaceSessionKeys: true });
-    const r = await downloadProfile({
-      transmit: transmitOf(card),
-      es9: smdp,
-      smdpAddress: SMDP_ADDRESS,
-      matchingId: 'TS48-1',
-    });
+    const r = await downloadInto(card, smdp, 'TS48-1');
     expect(r.iccid).toBe(ICCID);
     expect(await enableAndReadImsi(card, ICCID)).toBe('080910101032540636');
   });
@@ -178,6 +160,31 @@ describe('profile download (SGP.22 §3.1.3), in process', () => {
   });
 });
 
+describe('notifications to the SM-DP+ (ES9+.HandleNotification, SGP.22 §5.6.4)', () => {
+  it('the enable notification of the downloaded profile (OtherSignedNotification) verifies; a changed one does not', async () => {
+    const card = fresh();
+    const { smdp } = testSmdp([claim()]);
+    await downloadInto(card, smdp, 'TS48-1');
+    await enableAndReadImsi(card, ICCID);
+    const ch = openIsdR(card);
+    const list = readBer(fromHex(es10(card, ch, 'BF2B00').answer))!;
+    const items = children(children(list.value)![0]!.value)!;
+    const others = items.filter((t) => t.tag === 0x30);
+    expect(others.length).toBeGreaterThan(0);
+    for (const t of others) {
+      const der = ber(0x30, t.value);
+      const ok = await smdp.handleNotification({ pendingNotification: Buffer.from(der).toString('base64') });
+      expect(ok.header.functionExecutionStatus.status).toBe('Executed-Success');
+      der[8]! ^= 1;
+      const bad = await smdp.handleNotification({ pendingNotification: Buffer.from(der).toString('base64') });
+      expect(bad.header.functionExecutionStatus.statusCodeData).toMatchObject({
+        subjectCode: '8.1',
+        reasonCode: '6.1',
+      });
+    }
+  });
+});
+
 describe('a profile of ours, encoded by host/saip/encode.ts', () => {
   for (const file of ['profiles/examples/minimal.yaml'])
     it(`${file}: downloaded, enabled, EF.IMSI read, AUTHENTICATE against the host AuC`, async () => {
@@ -188,12 +195,7 @@ describe('a profile of ours, encoded by host/saip/encode.ts', () => {
         { matchingId: 'OURS', iccid, upp: encodeUpp(profile), metadata: { spn: 'uicc', name: file } },
       ]);
       const card = fresh();
-      const r = await downloadProfile({
-        transmit: transmitOf(card),
-        es9: smdp,
-        smdpAddress: SMDP_ADDRESS,
-        matchingId: 'OURS',
-      });
+      const r = await downloadInto(card, smdp, 'OURS');
       expect(r.iccid).toBe(iccid);
       const lpa = await Lpa.open({ transmit: transmitOf(card) });
       expect(await lpa.enable(iccid)).toBe(0);
