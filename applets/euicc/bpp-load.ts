@@ -26,7 +26,7 @@ import {
 import { bspSessionKeys, decodeReplaceSessionKeys, KEY_TYPE_AES } from './bsp-kdf.js';
 import { child, children, derUint, uint } from './der.js';
 import type { Es10Env } from './es10.js';
-import { euiccSign, RSP_SESSION, type RspSession, session } from './rsp.js';
+import { euiccSign, RSP_SESSION, type RspSession, session, storedPackages } from './rsp.js';
 import type { UppInstall } from './saip/install.js';
 import {
   addPendingNotification,
@@ -303,8 +303,7 @@ function capacity(env: Es10Env): number {
 function install(upp: Bytes, m: Metadata, rsp: RspSession, env: Es10Env): Bytes {
   const cmd = BPP_COMMAND.loadProfileElements;
   const list = readProfiles(env.nvm);
-  const used = list.reduce((n, p) => n + (env.nvm.get(uppKey(p.aid))?.length ?? 0), 0);
-  if (used + upp.length > capacity(env))
+  if (storedPackages(env) + upp.length > capacity(env))
     return failure(env, rsp, cmd, ERROR_REASON.insufficientMemory, m.iccid);
   const installer = env.config.installer;
   if (!installer) return failure(env, rsp, cmd, ERROR_REASON.unknownError, m.iccid);

@@ -177,6 +177,20 @@ function extensions(list: Tlv[]): Extensions | undefined {
   return e;
 }
 
+/**
+ * Whether a certificate's key is an EC key on a curve other than P-256 (e.g. brainpoolP256r1, which SGP.22
+ * also allows): the eUICC answers unsupportedCurve for it rather than invalidCertificate.
+ */
+export function otherCurve(der: Bytes): boolean {
+  const top = readBer(der);
+  const tbs = top && children(top.value)?.[0];
+  const f = tbs && children(tbs.value);
+  const spki = f?.[6];
+  const alg = spki && children(spki.value)?.[0];
+  const ids = alg && children(alg.value);
+  return ids?.length === 2 && hex(ids[0]!.value) === OID.ecPublicKey && hex(ids[1]!.value) !== OID.prime256v1;
+}
+
 /** Parses one DER certificate (the whole input); undefined if it is not a P-256 / ECDSA-SHA256 X.509 v3. */
 export function parseCertificate(der: Bytes): Certificate | undefined {
   const top = readBer(der);

@@ -143,6 +143,21 @@ describe('AuthenticateServer refusals (SGP.22 §5.7.13)', () => {
     }
   });
 
+  it('a DPauth certificate on brainpoolP256r1 (SGP.26 BRP set): unsupportedCurve (3)', async () => {
+    const { smdp } = testSmdp([claim()]);
+    const brp = readFileSync(join(__dirname, '..', 'vectors', 'sgp26', 'CERT_S_SM_DPauth_ECDSA_BRP.der'));
+    const e = await attempt(
+      fresh(),
+      tampered(smdp, {
+        initiateAuthentication: (r: { serverCertificate?: string }) => ({
+          ...r,
+          serverCertificate: b64(brp),
+        }),
+      }),
+    );
+    expect([e.step, e.detail.code]).toEqual(['AuthenticateServer', 3]);
+  });
+
   it('a serverSignature1 that does not verify: invalidSignature (2)', async () => {
     const { smdp } = testSmdp([claim()]);
     const e = await attempt(
@@ -504,10 +519,16 @@ describe('LoadBoundProfilePackage refusals: ProfileInstallationResult (SGP.22 §
     expect(await pirOf(smdp, card)).toEqual([5, 10]);
   });
 
-  it('an ICCID the eUICC already has: storeMetadata (2), iccidAlreadyExists (9)', async () => {
+  it('an ICCID the eUICC already has: storeMetadata (2), iccidAlreadyExists (9); ListNotification shows the install', async () => {
     const digits = ICCID_A.replace(/(.)(.)/g, '$2$1').replace(/F/g, '');
     const { smdp } = testSmdp([claim({ iccid: digits })]);
-    expect(await pirOf(smdp)).toEqual([2, 9]);
+    const card = fresh();
+    expect(await pirOf(smdp, card)).toEqual([2, 9]);
+    // The PIR waits in the list as an install notification (pmo 07 80) for the SM-DP+ of the session.
+    const list = es10(card, openIsdR(card), 'BF2800').answer;
+    expect(list).toContain(
+      `81020780${toHex(ber(0x0c, new TextEncoder().encode(SMDP_ADDRESS)))}5A0A${ICCID_A}`,
+    );
   });
 
   it('a profile policy rule the eUICC does not allow: pprNotAllowed (15)', async () => {

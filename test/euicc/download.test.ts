@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { children } from '../../applets/euicc/der.js';
-import { readProfiles, uppKey } from '../../applets/euicc/store.js';
+import { children, uint } from '../../applets/euicc/der.js';
+import { readNotifications, readProfiles, uppKey } from '../../applets/euicc/store.js';
 import { dataOf, swOf } from '../../card-os/apdu.js';
 import { type Bytes, concat, fromHex, toHex, xor } from '../../card-os/bytes.js';
 import type { EuiccCard } from '../../card-os/euicc-card.js';
@@ -17,7 +17,7 @@ import { ber, readBer } from '../../card-os/tlv.js';
 import { projectRoot } from '../../host/card-factory.js';
 import { openCardWith } from '../../host/card-source.js';
 import { hssFromProfile } from '../../host/cli/auth.js';
-import { downloadProfile } from '../../host/euicc/download.js';
+import { downloadProfile, type Es9Client } from '../../host/euicc/download.js';
 import { createEuicc } from '../../host/euicc/load.js';
 import { iccidDigits, Lpa } from '../../host/euicc/lpa.js';
 import { openEuicc } from '../../host/euicc/open.js';
@@ -92,6 +92,11 @@ describe('profile download (SGP.22 §3.1.3), in process', () => {
     expect(await lpa.notifications()).toEqual([]);
     await lpa.close();
     // Enabled, the terminal sees the TS.48 IMSI 001010123456063.
+    // EUICCInfo2 announces the free memory less the package now kept (extCardResource 82, SGP.22 §5.7.9).
+    const info2 = es10(card, openIsdR(card), 'BF2200').answer;
+    expect(info2).toContain(
+      `8204${(0x45bf8 - ts48Upp().length).toString(16).toUpperCase().padStart(8, '0')}`,
+    );
     expect(await enableAndReadImsi(card, ICCID)).toBe('080910101032540636');
     // AUTHENTICATE (3G context) with K of TS.48 and the test algorithm.
     const k = fromHex('000102030405060708090A0B0C0D0E0F');
@@ -230,6 +235,32 @@ function iccidOf(p: ReturnType<typeof loadProfile>): string {
   return iccidDigits(p.spec.nvm.get(contentKey(f)) ?? (f as { initial: Bytes }).initial);
 }
 
+/**
+ * A download whose eUICC loses power at the k-th NVM write of LoadBoundProfilePackage (and writes nothing
+ * after: every later step fails too): 'torn', or 'done' / 'refused' if the load needed fewer writes.
+ */
+async function downloadTornAt(card: EuiccCard, es9: Es9Client, k: number): Promise<string> {
+  let step = 0;
+  const r = await downloadProfile({
+    transmit: transmitOf(card),
+    es9,
+    smdpAddress: SMDP_ADDRESS,
+    matchingId: 'TS48-1',
+    sendNotification: false,
+    onProgress: (s) => {
+      if (s === 'LoadBoundProfilePackage')
+        card.nvm.powerHook = () => {
+          if (++step >= k) throw new PowerLoss(k);
+        };
+    },
+  }).then(
+    () => 'done',
+    (e: unknown) => (e instanceof PowerLoss ? 'torn' : 'refused'),
+  );
+  card.nvm.powerHook = undefined;
+  return r;
+}
+
 describe('atomic install (one NVM transaction)', () => {
   it('a power loss before EVERY NVM write of LoadBoundProfilePackage leaves no ISD-P or a complete, working one', async () => {
     const template = defaultEuiccTemplate();
@@ -238,25 +269,7 @@ describe('atomic install (one NVM transaction)', () => {
       const card = fresh();
       const before = readProfiles(card.nvm).length;
       const { smdp } = testSmdp([claim()]);
-      let step = 0;
-      const r = await downloadProfile({
-        transmit: transmitOf(card),
-        es9: smdp,
-        smdpAddress: SMDP_ADDRESS,
-        matchingId: 'TS48-1',
-        sendNotification: false,
-        onProgress: (s) => {
-          if (s !== 'LoadBoundProfilePackage') return;
-          // A torn card writes nothing more: every step from the k-th on fails.
-          card.nvm.powerHook = () => {
-            if (++step >= k) throw new PowerLoss(k);
-          };
-        },
-      }).then(
-        () => 'done',
-        (e: unknown) => (e instanceof PowerLoss ? 'torn' : e),
-      );
-      card.nvm.powerHook = undefined;
+      const r = await downloadTornAt(card, smdp, k);
       if (r === 'done') {
         outcomes.push('done');
         break;
@@ -276,10 +289,41 @@ describe('atomic install (one NVM transaction)', () => {
         outcomes.push('complete');
       }
     }
-    // Every write was cut once, then the download ran through; both outcomes occurred.
+    // Every write was cut once (the journal, its commit mark, each record, the journal cleared), then the
+    // download ran through; both outcomes occurred.
+    expect(outcomes.length).toBeGreaterThanOrEqual(7);
     expect(outcomes.at(-1)).toBe('done');
     expect(outcomes).toContain('none');
     expect(outcomes).toContain('complete');
+  });
+});
+
+describe('atomic refusal', () => {
+  it('a power loss at every write of a refused load (PPR): no ISD-P, and the PIR notification whole or absent', async () => {
+    const template = defaultEuiccTemplate();
+    const seen = new Set<number>();
+    for (let k = 1; k < 20; k++) {
+      const card = fresh();
+      const before = readProfiles(card.nvm).length;
+      const notesBefore = card.nvm.get('euicc/notifications');
+      const { smdp } = testSmdp([{ ...claim(), metadata: { spn: 'x', name: 'y', ppr: ['ppr2'] } }]);
+      const r = await downloadTornAt(card, smdp, k);
+      const after = createEuicc(template, { nvm: card.snapshot() });
+      after.reset();
+      expect(readProfiles(after.nvm)).toHaveLength(before);
+      const notes = after.nvm.get('euicc/notifications');
+      const grew = toHex(notes ?? new Uint8Array(0)) !== toHex(notesBefore ?? new Uint8Array(0));
+      if (grew) {
+        // The whole signed PIR, and the sequence number that goes with it.
+        const last = readNotifications(after.nvm).at(-1)!;
+        expect(toHex(last.tlv).startsWith('BF37')).toBe(true);
+        expect(uint(after.nvm.get('euicc/seq'))).toBe(last.seq);
+      }
+      seen.add(grew ? 1 : 0);
+      if (r === 'refused') break;
+      expect(r).toBe('torn');
+    }
+    expect([...seen].sort()).toEqual([0, 1]);
   });
 });
 
