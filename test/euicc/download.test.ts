@@ -134,6 +134,24 @@ describe('profile download (SGP.22 §3.1.3), in process', () => {
     expect(r.isdpAid).toBe('A0000005591010FFFFFFFF8900001400');
   });
 
+  it('DeleteProfile of a downloaded profile frees its package; the same ICCID comes again in a new ISD-P', async () => {
+    const card = fresh();
+    const { smdp } = testSmdp([claim(), { ...claim(), matchingId: 'TS48-AGAIN' }]);
+    const r = await downloadInto(card, smdp, 'TS48-1');
+    const aid = fromHex(r.isdpAid);
+    expect(card.nvm.get(uppKey(aid))).toBeDefined();
+    const lpa = await Lpa.open({ transmit: transmitOf(card) });
+    expect(await lpa.delete(ICCID)).toBe(0);
+    await lpa.close();
+    expect(card.nvm.get(uppKey(aid))).toBeUndefined();
+    card.reset();
+    expect(card.profile(aid)).toBeUndefined();
+    const again = await downloadInto(card, smdp, 'TS48-AGAIN');
+    // A deleted ISD-P's AID is not given again.
+    expect(again.isdpAid).toBe('A0000005591010FFFFFFFF8900001400');
+    expect(await enableAndReadImsi(card, ICCID)).toBe('080910101032540636');
+  });
+
   it('with ReplaceSessionKeys (Profile Protection Keys) the download works the same', async () => {
     const card = fresh();
     const { smdp } = testSmdp([claim()], { replaceSessionKeys: true });
