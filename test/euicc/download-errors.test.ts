@@ -441,6 +441,25 @@ describe('LoadBoundProfilePackage refusals: ProfileInstallationResult (SGP.22 §
     ).toEqual([2, 7]);
   });
 
+  it('a ConfigureISDP section cut short, or profile elements before the metadata: scp03tStructureError (7)', async () => {
+    const { smdp } = testSmdp([claim()]);
+    expect(
+      await pirOf(
+        editBpp(smdp, (items) => {
+          const a0 = items[1]!;
+          const t = readBer(a0)!;
+          return [items[0]!, ber(0xa0, t.value.subarray(0, t.value.length - 3)), ...items.slice(2)];
+        }),
+      ),
+    ).toEqual([1, 7]);
+    const { smdp: smdp2 } = testSmdp([claim()]);
+    expect(
+      await pirOf(
+        editBpp(smdp2, (items) => [items[0]!, items[1]!, items[items.length - 1]!, ...items.slice(2, -1)]),
+      ),
+    ).toEqual([2, 7]);
+  });
+
   it('a ConfigureISDP with a bad MAC: configureISDP (1), 8', async () => {
     const { smdp } = testSmdp([claim()]);
     expect(
