@@ -339,6 +339,8 @@ describe('SM-DP+ refusals (SGP.22 §5.6, §6.5.2)', () => {
       '3.8',
     ]);
     expect(inventory.settled.map((s) => s.installed)).toEqual([false, false]);
+    // The LPA cancelled on both ends: the eUICC's signed CancelSession verified at the SM-DP+ (§5.6.5).
+    expect(inventory.settled.map((s) => s.reason)).toEqual(['cancelled (reason 1)', 'cancelled (reason 1)']);
     const ok = await downloadProfile({
       transmit: transmitOf(fresh()),
       es9: smdp,
