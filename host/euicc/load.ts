@@ -5,9 +5,12 @@
 
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
+import type { UppInstaller } from '../../applets/euicc/bpp-load.js';
 import { eidValid, encodeEid } from '../../applets/euicc/eid.js';
 import type { EuiccInfo } from '../../applets/euicc/es10.js';
 import { ecasdApplet, isdRApplet } from '../../applets/euicc/isd-r.js';
+import type { TrustedCi } from '../../applets/euicc/rsp.js';
+import { encodeEuiccResponse, installUpp } from '../../applets/euicc/saip/install.js';
 import {
   CLASS_OPERATIONAL,
   CLASS_PROVISIONING,
@@ -20,6 +23,7 @@ import {
   PI,
   readProfiles,
   STATE_ENABLED,
+  uppKey,
 } from '../../applets/euicc/store.js';
 import { type Bytes, concat, fromHex } from '../../card-os/bytes.js';
 import { EuiccCard, type EuiccProfileSpec, type EuiccSnapshot } from '../../card-os/euicc-card.js';
@@ -91,6 +95,8 @@ export interface EuiccTemplate {
   info: EuiccInfo;
   rootDsAddress: string;
   signer?: { privateKey: Bytes; euiccCertificate: Bytes; eumCertificate: Bytes };
+  /** The CI keys the eUICC trusts for SM-DP+ certificates (SGP.22 §4.5.2): the test CI. */
+  trustedCis: TrustedCi[];
 }
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -169,6 +175,7 @@ export function loadEuicc(path: string, text: string): EuiccTemplate {
     profiles,
     info: defaultEuiccInfo(pki.ci.ski),
     rootDsAddress: d.rootDsAddress,
+    trustedCis: [{ ski: pki.ci.ski, publicKey: pki.ci.publicKey }],
   };
   if (d.description) out.description = d.description;
   if (d.signNotifications !== false)
@@ -178,6 +185,19 @@ export function loadEuicc(path: string, text: string): EuiccTemplate {
       eumCertificate: pki.eum.der,
     };
   return out;
+}
+
+/** The eUICC's profile package installer (SAIP, applets/euicc/saip/install.ts). */
+const INSTALLER: UppInstaller = { install: installUpp, euiccResponse: encodeEuiccResponse };
+
+/**
+ * A downloaded ISD-P rebuilt from the package the eUICC keeps (SGP.22 §3.1.3.3): installUpp is a pure
+ * function of those bytes, and the profile's own NVM holds its changes over the template.
+ */
+function downloadedProfile(aid: Bytes, nvm: { get(k: string): Bytes | undefined }) {
+  const upp = nvm.get(uppKey(aid));
+  const r = upp && installUpp(upp);
+  return r?.ok ? { spec: r.profile.spec, applets: r.profile.applets } : undefined;
 }
 
 /** A fresh (or restored) emulated eUICC from a template. */
@@ -194,6 +214,8 @@ export function createEuicc(
         info: t.info,
         rootDsAddress: t.rootDsAddress,
         random: cryptoRandom(256),
+        trustedCis: t.trustedCis,
+        installer: INSTALLER,
         ...(t.signer ? { signer: t.signer } : {}),
       }),
       ecasdApplet(),
@@ -201,6 +223,7 @@ export function createEuicc(
     profiles: t.profiles,
     enabled: (nvm) => readProfiles(nvm).find((p) => p.state === STATE_ENABLED)?.aid,
     installed: (nvm) => readProfiles(nvm).map((p) => p.aid),
+    build: downloadedProfile,
     ...opts,
   });
 }
