@@ -2,7 +2,8 @@
 // emulated cards of the bundled profiles, mixing every applet: USIM (files, PINs, AUTHENTICATE), ISIM (IMS
 // AKA), OTA envelopes (valid secured packets from the OTA server, then mutated), the security domain (SCP11
 // and GP commands), the key-slot applet, the eUICC's ISD-R (ES10a/b/c in STORE DATA, on any channel, profile
-// switches with resets), and the OS commands (channels, STATUS, CAT, GET RESPONSE, reset).
+// switches with resets; live SGP.22 profile downloads from an in-process SM-DP+ with one APDU of the
+// download mutated), and the OS commands (channels, STATUS, CAT, GET RESPONSE, reset).
 // Checks per APDU: the card never throws, every answer ends in a valid status word, and no answer holds
 // 8 bytes of any secret record (PIN, PUK, K, OPc, OTA and SCP keys, slots) that no readable file holds.
 // Prints the figures; exits 1 on any finding. CI runs the shorter property tests (test/*/fuzz.test.ts).
@@ -13,8 +14,12 @@ import type { Spi } from '../applets/ota/spi.js';
 import { type Bytes, fromHex, toHex } from '../card-os/bytes.js';
 import type { Nvm } from '../card-os/nvm.js';
 import { openCard, projectRoot } from '../host/card-factory.js';
+import { downloadProfile } from '../host/euicc/download.js';
 import { createEuicc, loadEuicc } from '../host/euicc/load.js';
+import { smdpTestPki } from '../host/euicc/test-pki.js';
 import { OtaServer } from '../host/ota/ota-server.js';
+import { createSmdp } from '../host/smdp/core.js';
+import { MemoryInventory } from '../host/smdp/memory-inventory.js';
 
 /** xorshift32: a seeded generator, so a finding can be replayed with its seed. */
 function rng(seed: number) {
@@ -149,6 +154,8 @@ interface Subject {
   envelopes: Bytes[];
   families: string[];
   secretWindows: Map<number, Bytes[]>;
+  /** Data the card gives anyone that is not an NVM record (the eUICC's certificates, whose text holds the EID). */
+  published: Bytes[];
 }
 
 /** OTA envelopes the profile's keys make valid (some will be replays later: the card must say so). */
@@ -252,7 +259,8 @@ function leak(s: Subject, r: Bytes): string | undefined {
       const readable = s
         .nvms()
         .some((nvm) => nvm.keys().some((k) => !k.startsWith('secret/') && contains(nvm.get(k)!, w)));
-      if (!readable) return toHex(w);
+      if (readable || s.published.some((p) => contains(p, w))) continue;
+      return toHex(w);
     }
   }
   return undefined;
@@ -268,6 +276,7 @@ function makeSubject(name: string, families: string[], profile?: string): Subjec
     envelopes: otaEnvelopes(opened),
     families,
     secretWindows: secretWindows([card.nvm]),
+    published: [],
   };
 }
 
@@ -277,13 +286,7 @@ function makeEuicc(): Subject {
   const card = createEuicc(template);
   card.reset();
   // A deleted profile's NVM is gone: only the installed ones are asked.
-  const nvms = () => [
-    card.nvm,
-    ...template.profiles.flatMap((p) => {
-      const os = card.profile(p.aid);
-      return os ? [os.nvm] : [];
-    }),
-  ];
+  const nvms = () => [card.nvm, ...card.installed.map(([, os]) => os.nvm)];
   return {
     name: 'euicc',
     card,
@@ -291,10 +294,66 @@ function makeEuicc(): Subject {
     envelopes: [],
     families: ['os', 'euicc', 'usim'],
     secretWindows: secretWindows(nvms()),
+    published: template.signer ? [template.signer.euiccCertificate, template.signer.eumCertificate] : [],
   };
 }
 
-function main(): void {
+/**
+ * A live profile download (SGP.22 §3.1.3) from an in-process SM-DP+ into the eUICC, with the APDU at one
+ * random position of the download replaced by a mutation: the card's checks after a real
+ * AuthenticateServer, PrepareDownload or BSP key agreement are only reached this way (a replayed
+ * recording fails at the first challenge). Every answer goes through `check`.
+ */
+function downloader(
+  r: Rng,
+  check: (apdu: Bytes, resp: Bytes) => void,
+  thrown: (apdu: Bytes, e: Error) => void,
+) {
+  const pki = smdpTestPki();
+  const inventory = new MemoryInventory();
+  const address = 'smdp.fuzz.test';
+  const smdp = createSmdp({
+    address,
+    dpAuth: { certificate: pki.dpAuth.der, privateKey: pki.dpAuth.privateKey },
+    dpPb: { certificate: pki.dpPb.der, privateKey: pki.dpPb.privateKey },
+    ciCertificates: [pki.ci.der],
+    inventory,
+  });
+  const upp = new Uint8Array(
+    readFileSync(join(projectRoot(), 'test', 'vectors', 'ts48', 'TS48V5-SAIP2-3-NOBERTLV-UNIQUE.der')),
+  );
+  let n = 0;
+  return async (card: Subject['card']): Promise<number> => {
+    const matchingId = `F${++n}`;
+    inventory.add({ matchingId, iccid: '8949449999999990171', upp, metadata: { name: 'fuzz' } });
+    const target = r.int(48);
+    let sent = 0;
+    try {
+      await downloadProfile({
+        transmit: async (c) => {
+          const apdu = sent++ === target ? mutate(r, c) : c;
+          let resp: Bytes;
+          try {
+            resp = card.transmit(apdu);
+          } catch (e) {
+            thrown(apdu, e as Error);
+            throw e;
+          }
+          check(apdu, resp);
+          return resp;
+        },
+        es9: smdp,
+        smdpAddress: address,
+        matchingId,
+      });
+    } catch {
+      // A refused download is the expected outcome of most mutations; the card's answers were checked.
+    }
+    return sent;
+  };
+}
+
+async function main(): Promise<void> {
   const total = Number(process.argv[2] ?? 1_000_000);
   const seed = Number(process.argv[3] ?? 20261203);
   if (!Number.isSafeInteger(total) || total < 1)
@@ -324,6 +383,16 @@ function main(): void {
   if (!leak(probe, Uint8Array.from([...h(PIN1), 0x90, 0x00])))
     throw new Error('fuzz: the leak check does not see PIN1 in an answer');
   let sent = 0;
+  let current: { s: Subject; n: number } | undefined;
+  const download = downloader(
+    r,
+    (apdu, resp) => onAnswer(current!.s, current!.n, apdu, resp),
+    (apdu, e) => {
+      throws++;
+      if (findings.length < 20)
+        findings.push(`${current!.s.name} #${current!.n} ${toHex(apdu)} threw ${e.message}`);
+    },
+  );
   for (let n = 1; sent < total; n++) {
     // Cards that blocked their PINs or terminated files stop exercising much: new ones every 100,000.
     if (n % 100_000 === 0) subjects = fresh();
@@ -346,6 +415,13 @@ function main(): void {
     } else if (roll < 12) {
       kind = 'random';
       apdu = r.bytes(r.int(272));
+    } else if (roll < 13 && s.name === 'euicc' && n % 7 === 0) {
+      // About one eUICC turn in 700: a whole download with one mutated APDU (some 40 APDUs each).
+      current = { s, n };
+      const k = await download(s.card);
+      counts.download = (counts.download ?? 0) + k;
+      sent += k;
+      continue;
     } else if (roll < 32 && s.envelopes.length) {
       kind = 'ota';
       const e = r.pick(s.envelopes);
@@ -365,6 +441,10 @@ function main(): void {
       if (findings.length < 20) findings.push(`${s.name} #${n} ${toHex(apdu)} threw ${(e as Error).message}`);
       continue;
     }
+    onAnswer(s, n, apdu, resp);
+  }
+  // Checks one answer: a valid status word, no secret bytes.
+  function onAnswer(s: Subject, n: number, apdu: Bytes, resp: Bytes): void {
     const sw1 = resp.length >= 2 ? resp[resp.length - 2]! : -1;
     if (!((sw1 >= 0x61 && sw1 <= 0x6f) || (sw1 >= 0x90 && sw1 <= 0x9f))) {
       badSw++;
@@ -395,4 +475,4 @@ function main(): void {
   process.exitCode = throws || badSw || leaks ? 1 : 0;
 }
 
-main();
+await main();
