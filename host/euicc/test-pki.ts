@@ -9,7 +9,7 @@ import { type Bytes, concat, fromHex } from '../../card-os/bytes.js';
 import { ber } from '../../card-os/tlv.js';
 
 /** DER OBJECT IDENTIFIER content from dotted text. */
-function oid(dotted: string): Bytes {
+export function oid(dotted: string): Bytes {
   const p = dotted.split('.').map(Number);
   const out: number[] = [40 * p[0]! + p[1]!];
   for (const n of p.slice(2)) {
@@ -26,13 +26,13 @@ const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
 /** id-rspRole (SGP.22 §4.5.2.1.0.2): ci 0, euicc 1, eum 2. */
 const ROLE = { ci: '2.23.146.1.2.1.0', euicc: '2.23.146.1.2.1.1', eum: '2.23.146.1.2.1.2' } as const;
 
-function name(cn: string, serialNumber?: string): Bytes {
+export function name(cn: string, serialNumber?: string): Bytes {
   const rdns = [ber(0x31, seq(oid('2.5.4.3'), ber(0x0c, utf8(cn))))];
   if (serialNumber) rdns.push(ber(0x31, seq(oid('2.5.4.5'), ber(0x0c, utf8(serialNumber)))));
   return seq(...rdns);
 }
 
-function extension(id: string, critical: boolean, value: Bytes): Bytes {
+export function extension(id: string, critical: boolean, value: Bytes): Bytes {
   return seq(oid(id), ...(critical ? [ber(0x01, Uint8Array.of(0xff))] : []), ber(0x04, value));
 }
 
