@@ -26,9 +26,14 @@ export class Es9TransportError extends Error {}
 export type Es9Call = (request: Record<string, unknown>) => Promise<Es9Body>;
 
 /** POSTs one ES9+ function; resolves with the JSON answer (a 204 becomes a bare Executed-Success header). */
-export function es9Post(o: Es9ClientOptions, fn: Es9Function, body: Record<string, unknown>): Promise<Es9Body> {
+export function es9Post(
+  o: Es9ClientOptions,
+  fn: Es9Function,
+  body: Record<string, unknown>,
+): Promise<Es9Body> {
   const m = /^([^:]+)(?::(\d+))?$/.exec(o.smdpAddress);
-  if (!m) return Promise.reject(new Es9TransportError(`SM-DP+ address "${o.smdpAddress}" is not host[:port]`));
+  if (!m)
+    return Promise.reject(new Es9TransportError(`SM-DP+ address "${o.smdpAddress}" is not host[:port]`));
   const host = m[1]!;
   const port = m[2] ? Number(m[2]) : 443;
   const text = JSON.stringify(body);
@@ -67,7 +72,8 @@ export function es9Post(o: Es9ClientOptions, fn: Es9Function, body: Record<strin
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           const raw = Buffer.concat(chunks, n).toString('utf8');
-          if (status === 204) return resolve({ header: { functionExecutionStatus: { status: 'Executed-Success' } } });
+          if (status === 204)
+            return resolve({ header: { functionExecutionStatus: { status: 'Executed-Success' } } });
           let json: unknown;
           try {
             json = raw ? JSON.parse(raw) : undefined;
@@ -76,7 +82,11 @@ export function es9Post(o: Es9ClientOptions, fn: Es9Function, body: Record<strin
           }
           const parsed = json as Es9Body | undefined;
           if (parsed?.header?.functionExecutionStatus?.status) return resolve(parsed);
-          fail(status === 200 ? 'answer has no header.functionExecutionStatus' : `HTTP ${status} ${res.statusMessage ?? ''}`.trim());
+          fail(
+            status === 200
+              ? 'answer has no header.functionExecutionStatus'
+              : `HTTP ${status} ${res.statusMessage ?? ''}`.trim(),
+          );
         });
         res.on('error', (e) => fail(e.message));
       },

@@ -34,7 +34,11 @@ export interface Es9Body {
 }
 
 export function failed(subjectCode: string, reasonCode: string, message: string): Es9Body {
-  return { header: { functionExecutionStatus: { status: 'Failed', statusCodeData: { subjectCode, reasonCode, message } } } };
+  return {
+    header: {
+      functionExecutionStatus: { status: 'Failed', statusCodeData: { subjectCode, reasonCode, message } },
+    },
+  };
 }
 
 // SGP.22 §5.6 (ES9+ function descriptions) and the common codes of the HTTP binding; our wording.

@@ -15,7 +15,14 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { ADMIN_PROTOCOL, ES9_FUNCTIONS, ES9_PATH, type Es9Body, type Es9Function, failed } from './es9-json.js';
+import {
+  ADMIN_PROTOCOL,
+  ES9_FUNCTIONS,
+  ES9_PATH,
+  type Es9Body,
+  type Es9Function,
+  failed,
+} from './es9-json.js';
 import { dpTlsCredentials } from './tls-pki.js';
 
 /** The five ES9+ functions taking and returning the JSON bodies (the SM-DP+ core, or anything shaped so). */
@@ -99,22 +106,35 @@ export async function handleEs9(
   // SGP.22 §6.5.1.1: Content-Type application/json (a charset parameter is allowed).
   const type = String(req.headers['content-type'] ?? '');
   if (!/^application\/json\s*(;|$)/i.test(type))
-    return { status: 200, fn, body: failed('1.2.1', '2.1', `invalid Content-Type header "${type.slice(0, 60)}"`) };
+    return {
+      status: 200,
+      fn,
+      body: failed('1.2.1', '2.1', `invalid Content-Type header "${type.slice(0, 60)}"`),
+    };
   // SGP.22 §6.5.1.1: X-Admin-Protocol gsma/rsp/v<x.y.z>; this SM-DP+ speaks the v2 protocol.
   const admin = String(req.headers['x-admin-protocol'] ?? '');
   if (!/^gsma\/rsp\/v2\.\d+\.\d+$/.test(admin))
     return {
       status: 200,
       fn,
-      body: failed('1.2.2', '2.1', `unsupported X-Admin-Protocol "${admin.slice(0, 60)}" (expected gsma/rsp/v2.x.y)`),
+      body: failed(
+        '1.2.2',
+        '2.1',
+        `unsupported X-Admin-Protocol "${admin.slice(0, 60)}" (expected gsma/rsp/v2.x.y)`,
+      ),
     };
   let request: unknown;
   try {
     request = JSON.parse(raw.toString('utf8'));
   } catch (e) {
-    return { status: 200, fn, body: failed('1.3.1', '2.1', `request body is not JSON (${(e as Error).message})`) };
+    return {
+      status: 200,
+      fn,
+      body: failed('1.3.1', '2.1', `request body is not JSON (${(e as Error).message})`),
+    };
   }
-  if (!isObject(request)) return { status: 200, fn, body: failed('1.3.1', '2.1', 'request body is not a JSON object') };
+  if (!isObject(request))
+    return { status: 200, fn, body: failed('1.3.1', '2.1', 'request body is not a JSON object') };
   try {
     const answer = (await o.handler[fn as Es9Function](request)) as Es9Body | undefined;
     const status = answer?.header?.functionExecutionStatus?.status;
