@@ -6,6 +6,7 @@
 import { request } from 'node:https';
 import { ADMIN_PROTOCOL, ES9_PATH, type Es9Body, type Es9Function, USER_AGENT } from './es9-json.js';
 import { testCiPem } from './tls-pki.js';
+import type { Es9Functions } from './types.js';
 
 export interface Es9ClientOptions {
   /** host[:port] from the activation code (or the eUICC's default SM-DP+ address). */
@@ -22,8 +23,6 @@ export interface Es9ClientOptions {
 
 /** ES9+ failed below the protocol: no connection, TLS refused, HTTP error, not JSON. Says which. */
 export class Es9TransportError extends Error {}
-
-export type Es9Call = (request: Record<string, unknown>) => Promise<Es9Body>;
 
 /** POSTs one ES9+ function; resolves with the JSON answer (a 204 becomes a bare Executed-Success header). */
 export function es9Post(
@@ -116,11 +115,12 @@ export function es9Post(
 }
 
 /** An ES9+ client: the five functions as async methods (the Es9Client of host/euicc/download.ts). */
-export function createEs9Client(o: Es9ClientOptions): Record<Es9Function, Es9Call> {
-  const call =
-    (fn: Es9Function): Es9Call =>
-    (body) =>
-      es9Post(o, fn, body);
+export function createEs9Client(o: Es9ClientOptions): Es9Functions {
+  // The answer is the server's JSON as is (checked to carry a functionExecutionStatus); the LPA reads
+  // its fields. One POST serves the five request/response shapes.
+  type Call = (body: object) => Promise<never>;
+  const call = (fn: Es9Function): Call =>
+    ((body: object) => es9Post(o, fn, body as Record<string, unknown>)) as Call;
   return {
     initiateAuthentication: call('initiateAuthentication'),
     authenticateClient: call('authenticateClient'),

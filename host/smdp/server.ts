@@ -24,12 +24,10 @@ import {
   failed,
 } from './es9-json.js';
 import { dpTlsCredentials } from './tls-pki.js';
+import type { Es9Functions } from './types.js';
 
-/** The five ES9+ functions taking and returning the JSON bodies (the SM-DP+ core, or anything shaped so). */
-export type Es9Handler = {
-  // biome-ignore lint/suspicious/noExplicitAny: each function has its own request shape; the core checks it.
-  [F in Es9Function]: (request: any) => unknown;
-};
+/** The five ES9+ functions taking and returning the JSON bodies: the SM-DP+ core (host/smdp/core.ts). */
+export type Es9Handler = Es9Functions;
 
 export interface Es9ServerOptions {
   handler: Es9Handler;
@@ -69,20 +67,24 @@ function send(res: ServerResponse, status: number, body?: Es9Body): void {
   res.end(text);
 }
 
-/** Reads the body up to `max` bytes; undefined when it is larger (the rest is not read). */
+/**
+ * Reads the body up to `max` bytes; undefined when it is larger. The rest of a larger body is discarded
+ * unread (not kept), so the client can finish sending and read the 413; requestTimeout bounds it.
+ */
 function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > max) return resolve(undefined);
+    const tooBig = () => {
+      req.removeAllListeners('data');
+      req.resume();
+      resolve(undefined);
+    };
+    if (Number(req.headers['content-length'] ?? 0) > max) return tooBig();
     const chunks: Buffer[] = [];
     let n = 0;
     req.on('data', (c: Buffer) => {
       n += c.length;
-      if (n > max) {
-        req.removeAllListeners('data');
-        req.pause();
-        resolve(undefined);
-      } else chunks.push(c);
+      if (n > max) tooBig();
+      else chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks, n)));
     req.on('error', reject);
@@ -136,7 +138,9 @@ export async function handleEs9(
   if (!isObject(request))
     return { status: 200, fn, body: failed('1.3.1', '2.1', 'request body is not a JSON object') };
   try {
-    const answer = (await o.handler[fn as Es9Function](request)) as Es9Body | undefined;
+    // The core checks each field of its request (SGP.22 §6.5.2) and answers with a status code.
+    const call = o.handler[fn as Es9Function] as (r: unknown) => Promise<Es9Body | undefined>;
+    const answer = await call.call(o.handler, request);
     const status = answer?.header?.functionExecutionStatus?.status;
     // SGP.22 §6.5.2.4: a handled notification is answered 204 with no body.
     if (fn === 'handleNotification' && (!answer || status === 'Executed-Success')) return { status: 204, fn };
