@@ -23,16 +23,12 @@ import { type Bytes, toHex } from '../../card-os/bytes.js';
 import { writeFileDurably } from '../../card-os/image.js';
 import { findTag, parseBer, readBer } from '../../card-os/tlv.js';
 import { lockImage } from '../card-store/lock.js';
+import type { SmdpClaim, SmdpInventory } from './types.js';
 
 export type ProfileState = 'available' | 'reserved' | 'downloaded' | 'installed' | 'failed';
 export type ProfileClass = 'test' | 'provisioning' | 'operational';
 
-export interface ProfileMetadata {
-  spn?: string;
-  name?: string;
-  class?: ProfileClass;
-  ppr?: ('ppr1' | 'ppr2')[];
-}
+export type ProfileMetadata = SmdpClaim['metadata'];
 
 /** One downloadable profile and its order, as kept in the state file. */
 export interface InventoryEntry {
@@ -71,13 +67,9 @@ interface StateFile {
   events: EventRecord[];
 }
 
-/** What the SM-DP+ core gets for a download (the interface of host/smdp/core.ts, SmdpInventory). */
-export interface InventoryClaim {
-  matchingId: string;
-  iccid: string;
-  upp: Bytes;
-  metadata: ProfileMetadata;
-  /** SHA-256 of the confirmation code, when the order has one. */
+/** What the SM-DP+ core gets for a download: SHA-256 of the confirmation code, never the code. */
+export interface InventoryClaim extends SmdpClaim {
+  /** SHA-256 of the confirmation code, when the order has one (the first hash of hashCc). */
   confirmationCodeHash?: Bytes;
 }
 
@@ -129,7 +121,7 @@ export interface ReserveRequest {
   confirmationCode?: string;
 }
 
-export class SmdpStore {
+export class SmdpStore implements SmdpInventory {
   private constructor(readonly path: string) {}
 
   /** Opens (or, when missing, creates) the state file; a file that is not a state file is refused. */

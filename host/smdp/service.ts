@@ -1,0 +1,74 @@
+// One running SM-DP+: the protocol core (host/smdp/core.ts) with the test SM-DP+ certificates (DPauth,
+// DPpb under the test CI), its orders from a state file (host/smdp/store.ts), behind the ES9+ HTTPS server
+// (host/smdp/server.ts). The core is made once the port is known, because the SM-DP+ address the eUICC
+// must name (SGP.22 §5.6.1 smdpAddress) is host:port for a test server on a free port.
+
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { smdpTestPki, testCi } from '../euicc/test-pki.js';
+import { readInputBytes } from '../input-file.js';
+import { createSmdp } from './core.js';
+import { type Es9Server, startEs9Server } from './server.js';
+import type { SmdpStore } from './store.js';
+import type { Es9Functions, SmdpInventory } from './types.js';
+
+export interface SmdpServiceOptions {
+  store: SmdpStore;
+  /** SM-DP+ host name (CERT.DPtls is issued for it); default localhost. */
+  name?: string;
+  host?: string;
+  port?: number;
+  log?: (line: string) => void;
+}
+
+export interface SmdpService extends Es9Server {
+  core: Es9Functions;
+}
+
+/** The core for an SM-DP+ reached at `address` (host[:port]) with the test certificates. */
+export function createTestSmdp(address: string, inventory: SmdpInventory): Es9Functions {
+  const pki = smdpTestPki();
+  return createSmdp({
+    address,
+    dpAuth: { certificate: pki.dpAuth.der, privateKey: pki.dpAuth.privateKey },
+    dpPb: { certificate: pki.dpPb.der, privateKey: pki.dpPb.privateKey },
+    ciCertificates: [testCi().der],
+    inventory,
+  });
+}
+
+/** Starts the SM-DP+; resolves once it listens, with the address activation codes name. */
+export async function startSmdp(o: SmdpServiceOptions): Promise<SmdpService> {
+  let core: Es9Functions | undefined;
+  // The server is up before the core exists (the port decides the address); requests wait for nothing:
+  // listen() resolves before any connection is accepted by our code, and the core is set right after.
+  const handler = new Proxy({} as Es9Functions, {
+    get: (_t, fn: keyof Es9Functions) => (r: never) => (core as Es9Functions)[fn](r),
+  });
+  const server = await startEs9Server({
+    handler,
+    ...(o.name ? { name: o.name } : {}),
+    ...(o.host ? { host: o.host } : {}),
+    ...(o.port !== undefined ? { port: o.port } : {}),
+    ...(o.log ? { log: o.log } : {}),
+  });
+  core = createTestSmdp(server.address, o.store);
+  o.store.setAddress(server.address);
+  return { ...server, core };
+}
+
+/** Adds every profile package (*.der) of a folder to the inventory; returns the ICCIDs. */
+export function addProfileFolder(store: SmdpStore, dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.der'));
+  } catch (e) {
+    throw new Error(
+      `${dir}: cannot read the profile folder (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  return names.sort().map((f) => {
+    const path = join(dir, f);
+    return store.addProfile(new Uint8Array(readInputBytes(path, 'profile package')), path);
+  });
+}
