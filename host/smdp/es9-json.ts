@@ -59,7 +59,7 @@ const STATUS_NAMES: Record<string, string> = {
   '8.2.1/3.3': 'the profile is not available',
   '8.2.5/4.3': 'no eligible profile for this eUICC',
   '8.2.6/3.3': 'conflicting matching ID',
-  '8.2.6/3.8': 'matching ID refused (unknown to this SM-DP+, or its profile was already downloaded)',
+  '8.2.6/3.8': 'matching ID refused',
   '8.2.7/2.2': 'confirmation code missing',
   '8.2.7/3.8': 'confirmation code refused',
   '8.2.7/6.4': 'too many wrong confirmation codes',
