@@ -21,6 +21,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>
   smsc: () => import('./smsc.js'),
   euicc: () => import('./euicc.js'),
   bsp: () => import('./bsp.js'),
+  download: () => import('./download.js'),
 };
 
 async function main(): Promise<void> {

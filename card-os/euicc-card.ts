@@ -69,6 +69,12 @@ export interface EuiccCardOptions {
   enabled: (euiccNvm: Nvm) => Bytes | undefined;
   /** Which ISD-Ps exist, read from the eUICC NVM at every reset (a deleted one's NVM is dropped). */
   installed: (euiccNvm: Nvm) => Bytes[];
+  /**
+   * The file system and applets of an installed ISD-P that is not among `profiles` (a downloaded one),
+   * rebuilt from what the eUICC NVM keeps of it (SGP.22 §3.1.3: its profile package) at power-up and at
+   * the reset after its download; undefined if it cannot be rebuilt.
+   */
+  build?: (aid: Bytes, euiccNvm: Nvm) => Omit<EuiccProfileSpec, 'aid'> | undefined;
   nvm?: EuiccSnapshot;
   protocol?: 0 | 1;
 }
@@ -78,27 +84,34 @@ export class EuiccCard implements IccCard {
   private readonly profiles = new Map<string, CardOs>();
   private current: CardOs;
   private readonly opts: EuiccCardOptions;
+  private readonly ownApplets: Applet[] = [];
+  private readonly saved: Map<string, NvmSnapshot>;
 
   constructor(opts: EuiccCardOptions) {
     this.opts = opts;
     // The eUICC NVM comes first: the ISD-R applet instances are bound to it.
-    const ownApplets: Applet[] = [];
-    this.own = new CardOs(opts.own, { applets: ownApplets, nvm: opts.nvm?.euicc, protocol: opts.protocol });
-    ownApplets.push(...opts.applets(this.own.nvm));
-    const saved = new Map(opts.nvm?.profiles ?? []);
-    for (const p of opts.profiles) {
-      const key = toHex(p.aid);
-      this.profiles.set(
-        key,
-        new CardOs(p.spec, {
-          applets: [...p.applets, ...ownApplets],
-          nvm: saved.get(key),
-          protocol: opts.protocol,
-        }),
-      );
-    }
+    this.own = new CardOs(opts.own, {
+      applets: this.ownApplets,
+      nvm: opts.nvm?.euicc,
+      protocol: opts.protocol,
+    });
+    this.ownApplets.push(...opts.applets(this.own.nvm));
+    this.saved = new Map(opts.nvm?.profiles ?? []);
+    for (const p of opts.profiles) this.add(toHex(p.aid), p);
     this.current = this.own;
     this.select();
+  }
+
+  private add(key: string, p: Omit<EuiccProfileSpec, 'aid'>): void {
+    this.profiles.set(
+      key,
+      new CardOs(p.spec, {
+        applets: [...p.applets, ...this.ownApplets],
+        nvm: this.saved.get(key),
+        protocol: this.own.protocol,
+      }),
+    );
+    this.saved.delete(key);
   }
 
   /** The eUICC's NVM (ISD-R records). */
@@ -133,8 +146,15 @@ export class EuiccCard implements IccCard {
   /** Picks the enabled profile's file system (after recovering the eUICC NVM) and drops deleted ones. */
   private select(): void {
     this.own.nvm.recover();
-    const installed = new Set(this.opts.installed(this.own.nvm).map((a) => toHex(a)));
+    const aids = this.opts.installed(this.own.nvm);
+    const installed = new Set(aids.map((a) => toHex(a)));
     for (const k of [...this.profiles.keys()]) if (!installed.has(k)) this.profiles.delete(k);
+    for (const aid of aids) {
+      const key = toHex(aid);
+      if (this.profiles.has(key)) continue;
+      const built = this.opts.build?.(aid, this.own.nvm);
+      if (built) this.add(key, built);
+    }
     const enabled = this.opts.enabled(this.own.nvm);
     this.current = (enabled && this.profiles.get(toHex(enabled))) || this.own;
   }

@@ -8,6 +8,7 @@
 //   TUAK (TS 35.231):      02 ‖ flags(1) ‖ len(K)(1) ‖ K(16|32) ‖ TOP or TOPc(32) ‖ MAC ‖ RES ‖ CK ‖ IK (one
 //     byte each, lengths in bytes) ‖ KeccakIterations(1)
 //     flags b1 = 1: the 32 bytes are TOP (TOPc is derived on first use).
+//   Test algorithm (TS 34.108 §8.1.2): 03 ‖ RES length in bytes(1) ‖ K(16)
 
 import type { Bytes } from '../../card-os/bytes.js';
 import {
@@ -16,6 +17,7 @@ import {
   type MilenageConstants,
   type MilenageOutputs,
 } from './milenage.js';
+import { createTestAlgorithm } from './test-algorithm.js';
 import { createTuak, type TuakParams, tuakParamsProblem } from './tuak.js';
 
 export type MilenageSubscriberKeys = {
@@ -39,8 +41,22 @@ export type TuakSubscriberKeys = {
   constants?: undefined;
 } & ({ topc: Bytes; top?: undefined } | { top: Bytes; topc?: undefined });
 
+/** The USIM test algorithm (TS 34.108 §8.1.2): K only, no operator variant. */
+export type TestAlgorithmSubscriberKeys = {
+  algorithm: 'test';
+  k: Bytes;
+  /** RES length in bytes, 4 to 16 (TS 34.108 §8.1.2: n = 32..128 bits). */
+  resLength: number;
+  opc?: undefined;
+  op?: undefined;
+  topc?: undefined;
+  top?: undefined;
+  constants?: undefined;
+  tuak?: undefined;
+};
+
 /** A decoded key record. Treated as immutable once in use: the cache is keyed by the object. */
-export type SubscriberKeys = MilenageSubscriberKeys | TuakSubscriberKeys;
+export type SubscriberKeys = MilenageSubscriberKeys | TuakSubscriberKeys | TestAlgorithmSubscriberKeys;
 
 /** The functions of one RAND, whichever algorithm computes them (TS 33.102 §6.3: f1, f1*, f2-f5, f5*). */
 export interface AkaRound {
@@ -59,6 +75,7 @@ export interface AkaAlgorithm {
 
 const ALG_MILENAGE = 0x01;
 const ALG_TUAK = 0x02;
+const ALG_TEST = 0x03;
 const FLAG_OP = 0x01;
 const FLAG_CONSTANTS = 0x02;
 const BASE_LEN = 34;
@@ -69,7 +86,8 @@ const TUAK_TAIL = 32 + 5;
 export function subscriberKeysProblem(keys: SubscriberKeys): string | undefined {
   if (keys === null || typeof keys !== 'object') return 'not a key record';
   if (keys.algorithm === 'tuak') return tuakKeysProblem(keys);
-  if (keys.algorithm !== 'milenage') return 'algorithm must be milenage or tuak';
+  if (keys.algorithm === 'test') return testKeysProblem(keys);
+  if (keys.algorithm !== 'milenage') return 'algorithm must be milenage, tuak or test';
   if (!(keys.k instanceof Uint8Array) || keys.k.length !== 16) return 'K must be 16 bytes';
   const hasOpc = keys.opc !== undefined;
   const hasOp = keys.op !== undefined;
@@ -78,6 +96,13 @@ export function subscriberKeysProblem(keys: SubscriberKeys): string | undefined 
   if (!(second instanceof Uint8Array) || second.length !== 16)
     return `${hasOpc ? 'OPc' : 'OP'} must be 16 bytes`;
   if (keys.constants !== undefined) return constantsProblem(keys.constants);
+  return undefined;
+}
+
+function testKeysProblem(keys: TestAlgorithmSubscriberKeys): string | undefined {
+  if (!(keys.k instanceof Uint8Array) || keys.k.length !== 16) return 'K must be 16 bytes';
+  const n = keys.resLength;
+  if (!Number.isInteger(n) || n < 4 || n > 16) return 'RES length must be 4 to 16 bytes';
   return undefined;
 }
 
@@ -93,6 +118,13 @@ function tuakKeysProblem(keys: TuakSubscriberKeys): string | undefined {
 }
 
 export function encodeSubscriberKeys(keys: SubscriberKeys): Bytes {
+  if (keys.algorithm === 'test') {
+    const out = new Uint8Array(18);
+    out[0] = ALG_TEST;
+    out[1] = keys.resLength;
+    out.set(keys.k, 2);
+    return out;
+  }
   if (keys.algorithm === 'tuak') {
     const n = keys.k.length;
     const out = new Uint8Array(3 + n + TUAK_TAIL);
@@ -142,6 +174,15 @@ function decodeTuakKeys(bytes: Bytes): TuakSubscriberKeys | undefined {
 export function decodeSubscriberKeys(bytes: Bytes): SubscriberKeys | undefined {
   if (!(bytes instanceof Uint8Array) || bytes.length < 3) return undefined;
   if (bytes[0] === ALG_TUAK) return decodeTuakKeys(bytes);
+  if (bytes[0] === ALG_TEST) {
+    if (bytes.length !== 18) return undefined;
+    const keys: TestAlgorithmSubscriberKeys = {
+      algorithm: 'test',
+      k: bytes.slice(2, 18),
+      resLength: bytes[1]!,
+    };
+    return testKeysProblem(keys) ? undefined : keys;
+  }
   if (bytes.length < BASE_LEN || bytes[0] !== ALG_MILENAGE) return undefined;
   const flags = bytes[1]!;
   if (flags & ~(FLAG_OP | FLAG_CONSTANTS)) return undefined;
@@ -178,6 +219,11 @@ export function replaceKeys(
   if (!current) return undefined;
   const derived = 'op' in second;
   const value = 'op' in second ? second.op : second.opc;
+  if (current.algorithm === 'test') {
+    // The test algorithm has no operator variant: only K changes.
+    const next: SubscriberKeys = { algorithm: 'test', k, resLength: current.resLength };
+    return subscriberKeysProblem(next) ? undefined : next;
+  }
   const next: SubscriberKeys =
     current.algorithm === 'tuak'
       ? derived
@@ -193,6 +239,8 @@ export function replaceKeys(
 export function createAka(keys: SubscriberKeys): AkaAlgorithm {
   const problem = subscriberKeysProblem(keys);
   if (problem) throw new RangeError(`subscriber keys: ${problem}`);
+  if (keys.algorithm === 'test')
+    return { withRand: createTestAlgorithm(keys.k, keys.resLength).withRand, macLength: 8 };
   if (keys.algorithm === 'tuak') {
     const t = createTuak(
       keys.topc !== undefined ? { k: keys.k, topc: keys.topc } : { k: keys.k, top: keys.top },

@@ -7,7 +7,9 @@ import type { Bytes } from '../../card-os/bytes.js';
 
 import type { Nvm } from '../../card-os/nvm.js';
 import { ber, type Tlv } from '../../card-os/tlv.js';
+import type { UppInstaller } from './bpp-load.js';
 import { child, children, derUint, resultOnly, uint, whole } from './der.js';
+import { authenticateServer, cancelSession, euiccInfo2, prepareDownload, type TrustedCi } from './rsp.js';
 import {
   addNotification,
   bitSet,
@@ -51,6 +53,12 @@ export interface Es10Config {
   rootDsAddress: string;
   /** SK.EUICC.ECDSA and the certificates sent with signed notifications (DER). */
   signer?: { privateKey: Bytes; euiccCertificate: Bytes; eumCertificate: Bytes };
+  /** The CI keys the eUICC verifies SM-DP+ certificates with (SGP.22 §4.5.2); none: no download. */
+  trustedCis?: TrustedCi[];
+  /** Clock for certificate validity (ms since the epoch); default the host's. */
+  now?: () => number;
+  /** Installs a downloaded profile package (SAIP) into a new ISD-P; none: no download. */
+  installer?: UppInstaller;
 }
 
 export interface Es10Env {
@@ -66,7 +74,7 @@ export interface Es10Env {
 const UNDEFINED_ERROR = 127;
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
-type Handler = (req: Tlv[], env: Es10Env) => Bytes;
+type Handler = (req: Tlv[], env: Es10Env, value: Bytes) => Bytes;
 
 /** Answers one ES10 request TLV; undefined when the tag is no ES10 function of this ISD-R. */
 export function es10(request: Bytes, env: Es10Env): Bytes | undefined {
@@ -76,7 +84,7 @@ export function es10(request: Bytes, env: Es10Env): Bytes | undefined {
   if (!h) return undefined;
   const fields = children(t.value);
   if (!fields) return errorAnswer(t.tag);
-  return h(fields, env);
+  return h(fields, env, t.value);
 }
 
 /** The answer of a function to a request it cannot parse: its undefinedError (127) form. */
@@ -103,6 +111,9 @@ const HANDLERS: Record<number, Handler> = {
   0xbf34: memoryReset,
   0xbf29: setNickname,
   0xbf43: getRat,
+  0xbf38: (req, env, value) => authenticateServer(value, req, env),
+  0xbf21: (req, env, value) => prepareDownload(value, req, env),
+  0xbf41: (req, env, value) => cancelSession(value, req, env),
   0xbf28: listNotification,
   0xbf2b: retrieveNotificationsList,
   0xbf30: removeNotification,
@@ -126,20 +137,7 @@ function getEuiccInfo1(_req: Tlv[], env: Es10Env): Bytes {
 }
 
 function getEuiccInfo2(_req: Tlv[], env: Es10Env): Bytes {
-  const i = env.config.info;
-  return ber(
-    0xbf22,
-    ber(0x81, i.profileVersion),
-    ber(0x82, i.svn),
-    ber(0x83, i.firmwareVersion),
-    ber(0x84, i.extCardResource),
-    ber(0x85, i.uiccCapability),
-    ber(0x88, i.rspCapability),
-    pkIdList(0xa9, i.ciPkIds),
-    pkIdList(0xaa, i.ciPkIds),
-    ber(0x04, i.ppVersion),
-    ber(0x0c, utf8(i.sasAccreditationNumber)),
-  );
+  return euiccInfo2(env);
 }
 
 function getEuiccChallenge(_req: Tlv[], env: Es10Env): Bytes {
@@ -315,7 +313,7 @@ function getRat(_req: Tlv[], _env: Es10Env): Bytes {
 function listNotification(req: Tlv[], env: Es10Env): Bytes {
   const pmo = child(req, 0x81)?.value;
   const list = readNotifications(env.nvm).filter((n) => !pmo || matches(pmo, n.event));
-  return ber(0xbf28, ber(0xa0, ...list.map((n) => n.tlv)));
+  return ber(0xbf28, ber(0xa0, ...list.map((n) => n.meta)));
 }
 
 /** Whether an event's one-bit string is among the bits of a pmo filter. */
@@ -342,8 +340,11 @@ function retrieveNotificationsList(req: Tlv[], env: Es10Env): Bytes {
   const s = env.config.signer;
   if (!s) return ber(0xbf2b, ber(0x81, derUint(UNDEFINED_ERROR)));
   // OtherSignedNotification: the eUICC signs the whole BF2F TLV (§5.7.11), r‖s as in BSI TR-03111.
+  // A ProfileInstallationResult (BF37) was signed when it was made.
   const signed = list.map((n) =>
-    ber(0x30, n.tlv, ber(0x5f37, p256.sign(n.tlv, s.privateKey)), s.euiccCertificate, s.eumCertificate),
+    n.tlv[1] === 0x37
+      ? n.tlv
+      : ber(0x30, n.tlv, ber(0x5f37, p256.sign(n.tlv, s.privateKey)), s.euiccCertificate, s.eumCertificate),
   );
   return ber(0xbf2b, ber(0xa0, ...signed));
 }

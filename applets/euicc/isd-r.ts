@@ -11,6 +11,7 @@ import { encodeRefresh, REFRESH_UICC_RESET } from '../../card-os/cat-refresh.js'
 import type { Nvm } from '../../card-os/nvm.js';
 import { SW } from '../../card-os/sw.js';
 import { ber } from '../../card-os/tlv.js';
+import { loadBppPiece } from './bpp-load.js';
 import { type Es10Config, es10 } from './es10.js';
 
 // SGP.22 §2.2.1 / §2.2.3: the GSMA RID A000000559, then 1010FFFFFFFF89 and the instance number.
@@ -61,16 +62,18 @@ function storeData(
     return { sw: SW.OK };
   }
   ctx.ram.delete(key);
-  const answer = es10(data, {
+  const env = {
     nvm: o.nvm,
     config: o,
     ram: ctx.ram,
     random: o.random,
     refresh: () => ctx.queueProactive(encodeRefresh(REFRESH_UICC_RESET)),
-  });
+  };
+  // A piece of a Bound Profile Package is not one whole TLV (SGP.22 §5.7.6): it goes to its own reader.
+  const answer = loadBppPiece(data, env) ?? es10(data, env);
   // Not one DER TLV, or no function of ours: wrong data (ISO 7816-4 §5.6).
   if (!answer) return { sw: SW.WRONG_DATA };
-  return { sw: SW.OK, data: answer };
+  return answer.length ? { sw: SW.OK, data: answer } : { sw: SW.OK };
 }
 
 export function isdRApplet(o: IsdROptions): Applet {

@@ -6,16 +6,20 @@
 //   euicc/notifications  pending NotificationMetadata TLVs (BF2F), oldest first
 //   euicc/seq            last notification sequence number
 //   euicc/default-dp     default SM-DP+ address (UTF-8); absent: none
+//   euicc/upp/<AID>      the profile package of a downloaded ISD-P (rebuilt from it at every power-up)
 
-import { type Bytes, concat, equal } from '../../card-os/bytes.js';
+import { type Bytes, concat, equal, toHex } from '../../card-os/bytes.js';
 import type { Nvm } from '../../card-os/nvm.js';
-import { ber, type Tlv } from '../../card-os/tlv.js';
+import { ber, readBer, type Tlv } from '../../card-os/tlv.js';
 import { children, derUint, records, uint } from './der.js';
 
 export const EUICC_PROFILES = 'euicc/profiles';
 export const EUICC_NOTIFICATIONS = 'euicc/notifications';
 export const EUICC_SEQ = 'euicc/seq';
 export const EUICC_DEFAULT_DP = 'euicc/default-dp';
+
+/** The record holding a downloaded ISD-P's profile package (SAIP), by ISD-P AID. */
+export const uppKey = (aid: Bytes) => `euicc/upp/${toHex(aid)}`;
 
 /** ProfileInfo tags (SGP.22 §5.7.15, ProfileInfo). */
 export const PI = {
@@ -153,8 +157,16 @@ export function addNotification(nvm: Nvm, p: ProfileRecord, bit: number): void {
   nvm.set(EUICC_NOTIFICATIONS, concat(nvm.get(EUICC_NOTIFICATIONS) ?? new Uint8Array(0), meta));
 }
 
+/** Appends a signed ProfileInstallationResult (BF37) to the list (inside the caller's transaction). */
+export function addPendingNotification(nvm: Nvm, pir: Bytes): void {
+  nvm.set(EUICC_NOTIFICATIONS, concat(nvm.get(EUICC_NOTIFICATIONS) ?? new Uint8Array(0), pir));
+}
+
 export interface NotificationRecord {
+  /** As stored: NotificationMetadata (BF2F, signed when retrieved) or a signed ProfileInstallationResult (BF37). */
   tlv: Bytes;
+  /** The NotificationMetadata TLV (BF2F). */
+  meta: Bytes;
   seq: number;
   event: Bytes;
 }
@@ -163,11 +175,20 @@ export function readNotifications(nvm: Nvm): NotificationRecord[] {
   const b = nvm.get(EUICC_NOTIFICATIONS);
   const out: NotificationRecord[] = [];
   for (const t of records(b)) {
-    const f = children(t.value);
+    const tlv = b!.subarray(t.offset, t.offset + t.length);
+    let meta: Bytes | undefined = tlv;
+    if (t.tag === 0xbf37) {
+      // ProfileInstallationResult: BF37 { BF27 { 80 tid, BF2F metadata, ... }, 5F37 }
+      const data = children(t.value)?.find((x) => x.tag === 0xbf27);
+      const inner = data && children(data.value)?.find((x) => x.tag === 0xbf2f);
+      meta = inner && data!.value.subarray(inner.offset, inner.offset + inner.length);
+    } else if (t.tag !== 0xbf2f) meta = undefined;
+    const m = meta && readBer(meta);
+    const f = m && children(m.value);
     const seq = uint(f?.find((x) => x.tag === 0x80)?.value);
     const event = f?.find((x) => x.tag === 0x81)?.value;
-    if (t.tag !== 0xbf2f || seq === undefined || !event) continue;
-    out.push({ tlv: b!.subarray(t.offset, t.offset + t.length), seq, event });
+    if (!meta || seq === undefined || !event) continue;
+    out.push({ tlv, meta, seq, event });
   }
   return out;
 }

@@ -21,6 +21,7 @@ const OID = {
   nameConstraints: '551d1e',
   certificatePolicies: '551d20',
   authorityKeyIdentifier: '551d23',
+  subjectAltName: '551d11',
   serialNumber: '550405', // 2.5.4.5
 } as const;
 
@@ -62,6 +63,8 @@ export interface Certificate {
   ca: boolean;
   /** serialNumber prefixes permitted by nameConstraints (EUM: the EIDs it may certify). */
   permittedSerialNumbers: string[];
+  /** subjectAltName registeredID (an SM-DP+'s OID, SGP.22 §4.5.2.1.0.4), OID content bytes. */
+  rid?: Bytes;
 }
 
 const hex = (b: Bytes) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
@@ -115,6 +118,7 @@ interface Extensions {
   keyUsage?: number[];
   ca: boolean;
   permitted: string[];
+  rid?: Bytes;
 }
 
 function extensions(list: Tlv[]): Extensions | undefined {
@@ -134,6 +138,11 @@ function extensions(list: Tlv[]): Extensions | undefined {
       case OID.authorityKeyIdentifier:
         e.aki = children(inner.value)?.find((x) => x.tag === 0x80)?.value;
         break;
+      case OID.subjectAltName: {
+        const rid = children(inner.value)?.find((x) => x.tag === 0x88);
+        if (rid) e.rid = rid.value;
+        break;
+      }
       case OID.keyUsage:
         if (inner.tag !== 0x03 || inner.value.length < 1) return undefined;
         e.keyUsage = bits(inner.value);
@@ -187,8 +196,7 @@ export function parseCertificate(der: Bytes): Certificate | undefined {
   const k = spki && children(spki.value);
   const kAlg = k?.[0] && children(k[0].value);
   if (
-    !k ||
-    k.length !== 2 ||
+    k?.length !== 2 ||
     hex(kAlg?.[0]?.value ?? new Uint8Array(0)) !== OID.ecPublicKey ||
     hex(kAlg?.[1]?.value ?? new Uint8Array(0)) !== OID.prime256v1 ||
     k[1]!.tag !== 0x03 ||
@@ -220,6 +228,7 @@ export function parseCertificate(der: Bytes): Certificate | undefined {
     ...(e.keyUsage ? { keyUsage: e.keyUsage } : {}),
     ca: e.ca,
     permittedSerialNumbers: e.permitted,
+    ...(e.rid ? { rid: e.rid } : {}),
   };
 }
 

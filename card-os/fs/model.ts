@@ -52,6 +52,11 @@ export interface FileSpec {
   path: string;
   /** Initial content. Transparent: `size` bytes; record EFs: records concatenated; BER-TLV: the TLV objects. */
   initial: Bytes;
+  /**
+   * A link file (TS 102 222 §6.3 link path; profile packages' linkPath): the path of the EF whose content and
+   * life cycle state it shares (its `initial` is that file's).
+   */
+  contentOf?: string;
 }
 
 /** PIN or administrative key, TS 102 221 §9.5. */
@@ -100,8 +105,8 @@ export function fidHex(fid: number): string {
 
 /** NVM keys for a file's content and life-cycle state. */
 export function contentKey(f: FileSpec): string {
-  return `ef/${f.path}`;
+  return `ef/${f.contentOf ?? f.path}`;
 }
 export function lcsKey(f: FileSpec): string {
-  return `lcs/${f.path}`;
+  return `lcs/${f.contentOf ?? f.path}`;
 }

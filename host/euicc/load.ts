@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { eidValid, encodeEid } from '../../applets/euicc/eid.js';
 import type { EuiccInfo } from '../../applets/euicc/es10.js';
 import { ecasdApplet, isdRApplet } from '../../applets/euicc/isd-r.js';
+import type { TrustedCi } from '../../applets/euicc/rsp.js';
 import {
   CLASS_OPERATIONAL,
   CLASS_PROVISIONING,
@@ -91,6 +92,8 @@ export interface EuiccTemplate {
   info: EuiccInfo;
   rootDsAddress: string;
   signer?: { privateKey: Bytes; euiccCertificate: Bytes; eumCertificate: Bytes };
+  /** The CI keys the eUICC trusts for SM-DP+ certificates (SGP.22 §4.5.2): the test CI. */
+  trustedCis: TrustedCi[];
 }
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -169,6 +172,7 @@ export function loadEuicc(path: string, text: string): EuiccTemplate {
     profiles,
     info: defaultEuiccInfo(pki.ci.ski),
     rootDsAddress: d.rootDsAddress,
+    trustedCis: [{ ski: pki.ci.ski, publicKey: pki.ci.publicKey }],
   };
   if (d.description) out.description = d.description;
   if (d.signNotifications !== false)
@@ -194,6 +198,7 @@ export function createEuicc(
         info: t.info,
         rootDsAddress: t.rootDsAddress,
         random: cryptoRandom(256),
+        trustedCis: t.trustedCis,
         ...(t.signer ? { signer: t.signer } : {}),
       }),
       ecasdApplet(),

@@ -62,11 +62,11 @@ export class LpaError extends Error {}
 
 export class Lpa {
   private constructor(
-    private readonly t: Transport,
+    private readonly t: Pick<Transport, 'transmit'>,
     readonly channel: number,
   ) {}
 
-  static async open(t: Transport): Promise<Lpa> {
+  static async open(t: Pick<Transport, 'transmit'>): Promise<Lpa> {
     const open = await t.transmit(fromHex('0070000001'));
     // 91xx is a normal ending too, with a proactive command pending (TS 102 221 §10.2.1.1): after an
     // EnableProfile with refreshFlag the card has its REFRESH waiting until the terminal fetches it.
@@ -86,6 +86,14 @@ export class Lpa {
 
   /** One ES10 function: the request TLV in STORE DATA blocks, the answer TLV. */
   async call(request: Bytes): Promise<Tlv> {
+    const out = await this.send(request);
+    const t = readBer(out, 0);
+    if (!t) throw new LpaError('the ISD-R answered no DER TLV');
+    return t;
+  }
+
+  /** One STORE DATA sequence (P2 from 0), the answer's bytes (none for a BPP piece that wants more). */
+  async send(request: Bytes): Promise<Bytes> {
     const cla = 0x80 | this.channel;
     let out: Bytes = new Uint8Array(0);
     for (let off = 0, block = 0; off < request.length; off += SEGMENT, block++) {
@@ -102,9 +110,7 @@ export class Lpa {
       if (swOf(r) >> 12 !== 0x9)
         throw new LpaError(`STORE DATA answered ${swOf(r).toString(16).toUpperCase()}`);
     }
-    const t = readBer(out, 0);
-    if (!t) throw new LpaError('the ISD-R answered no DER TLV');
-    return t;
+    return out;
   }
 
   private async result(request: Bytes): Promise<number> {

@@ -130,6 +130,8 @@ const DP_AUTH_KEY = fromHex('DA'.repeat(32));
 const DP_PB_KEY = fromHex('DB'.repeat(32));
 
 export const CI_NAME = name('uicc test CI');
+/** The test SM-DP+'s OID (OID content bytes of 2.999.10). */
+export const SMDP_OID = oid('2.999.10').subarray(2);
 const EUM_NAME = name('uicc test EUM');
 const cache = new Map<string, TestCertificate>();
 
@@ -206,6 +208,8 @@ function dpCertificate(
     issuerSki: testCi().ski,
     role,
     ca: false,
+    // subjectAltName registeredID: the SM-DP+ OID (SGP.22 §4.5.2.1.0.4), as SGP.26's 2.999.10.
+    extra: [extension('2.5.29.17', false, seq(ber(0x88, SMDP_OID)))],
     ...o,
   });
 }

@@ -1,6 +1,6 @@
 // `uicc smdp order|list` in process: the activation code printed for each kind of order, and errors for
 // people (no address yet, a file that is not a profile package, a bad EID) that change nothing.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';

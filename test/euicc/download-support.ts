@@ -1,0 +1,36 @@
+// Helpers of the download tests: the test SM-DP+ (host/smdp/core.ts with the test PKI's DPauth/DPpb), an
+// in-memory inventory, the card as an LPA transport, and a TS.48 test profile package.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Bytes } from '../../card-os/bytes.js';
+import type { EuiccCard } from '../../card-os/euicc-card.js';
+import { smdpTestPki } from '../../host/euicc/test-pki.js';
+import { createSmdp, type SmdpOptions } from '../../host/smdp/core.js';
+import { MemoryInventory, type MemoryProfile } from '../../host/smdp/memory-inventory.js';
+
+export const SMDP_ADDRESS = 'smdp.uicc.test';
+export const EID = '89049032123451234512345678901235';
+
+/** A TS.48 Generic eUICC Test Profile (GSMA TS.48 v5, SAIP 2.3), as pySim ships it. */
+export function ts48Upp(name = 'TS48V5-SAIP2-3-NOBERTLV-UNIQUE.der'): Bytes {
+  return new Uint8Array(readFileSync(join(__dirname, '..', 'vectors', 'ts48', name)));
+}
+
+export function testSmdp(
+  profiles: MemoryProfile[],
+  opts: Partial<SmdpOptions> = {},
+): { smdp: ReturnType<typeof createSmdp>; inventory: MemoryInventory } {
+  const pki = smdpTestPki();
+  const inventory = new MemoryInventory(profiles);
+  const smdp = createSmdp({
+    address: SMDP_ADDRESS,
+    dpAuth: { certificate: pki.dpAuth.der, privateKey: pki.dpAuth.privateKey },
+    dpPb: { certificate: pki.dpPb.der, privateKey: pki.dpPb.privateKey },
+    ciCertificates: [pki.ci.der],
+    inventory,
+    ...opts,
+  });
+  return { smdp, inventory };
+}
+
+export const transmitOf = (card: EuiccCard) => async (c: Bytes) => card.transmit(c);

@@ -1,0 +1,262 @@
+// A whole profile download in process (SGP.22 §3.1.3): the LPA (host/euicc/download.ts) drives the default
+// eUICC and the SM-DP+ core (host/smdp/core.ts) with a GSMA TS.48 test profile (v5, SAIP 2.3, as pySim
+// ships it: test/vectors/ts48). The new ISD-P is enabled with ES10c EnableProfile; the terminal then reads
+// its EF.IMSI and AUTHENTICATE answers with its keys (TS 34.108 §8.1.2 test algorithm, computed here).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readProfiles, uppKey } from '../../applets/euicc/store.js';
+import { dataOf, swOf } from '../../card-os/apdu.js';
+import { type Bytes, concat, fromHex, toHex, xor } from '../../card-os/bytes.js';
+import type { EuiccCard } from '../../card-os/euicc-card.js';
+import { PowerLoss } from '../../card-os/nvm.js';
+import { projectRoot } from '../../host/card-factory.js';
+import { openCardWith } from '../../host/card-source.js';
+import { downloadProfile } from '../../host/euicc/download.js';
+import { createEuicc } from '../../host/euicc/load.js';
+import { Lpa } from '../../host/euicc/lpa.js';
+import { openEuicc } from '../../host/euicc/open.js';
+import { SMDP_ADDRESS, testSmdp, transmitOf, ts48Upp } from './download-support.js';
+import { defaultEuiccTemplate, newEuicc, txHex } from './support.js';
+
+const ICCID = '8949449999999990171'; // TS48V5-SAIP2-3-NOBERTLV-UNIQUE
+const claim = () => ({
+  matchingId: 'TS48-1',
+  iccid: ICCID,
+  upp: ts48Upp(),
+  metadata: { spn: 'GSMA', name: 'TS.48 Generic Test Profile', class: 'operational' as const },
+});
+
+function fresh(): EuiccCard {
+  const card = newEuicc();
+  card.reset();
+  return card;
+}
+
+/** TS 34.108 §8.1.2 test algorithm (XDOUT = K ⊕ RAND), the host side of an AUTHENTICATE. */
+function testAlgorithmChallenge(k: Bytes, rand: Bytes, sqn: Bytes, amf: Bytes) {
+  const xdout = xor(k, rand);
+  const ak = xdout.subarray(3, 9);
+  const mac = xor(xdout.subarray(0, 8), concat(sqn, amf));
+  return { autn: concat(xor(sqn, ak), amf, mac), xdout };
+}
+
+/** Enables a profile by ICCID through ES10c, resets the card, and reads EF.IMSI with PIN1 verified. */
+async function enableAndReadImsi(card: EuiccCard, iccid: string): Promise<string> {
+  const lpa = await Lpa.open({ transmit: transmitOf(card) });
+  expect(await lpa.enable(iccid)).toBe(0);
+  await lpa.close();
+  card.reset();
+  const sel = txHex(card, '00A4040407A0000000871002');
+  expect(sel.sw.startsWith('61') || sel.sw === '9000').toBe(true);
+  expect(txHex(card, '002000010830303030FFFFFFFF').sw).toBe('9000'); // TS.48 PIN1 "0000"
+  expect(txHex(card, '00A4000C026F07').sw).toBe('9000');
+  const r = txHex(card, '00B0000009');
+  expect(r.sw).toBe('9000');
+  return r.data;
+}
+
+describe('profile download (SGP.22 §3.1.3), in process', () => {
+  it('downloads a TS.48 profile, enables it, reads EF.IMSI and runs AUTHENTICATE with its key', async () => {
+    const card = fresh();
+    const { smdp, inventory } = testSmdp([claim()]);
+    const steps: string[] = [];
+    const r = await downloadProfile({
+      transmit: transmitOf(card),
+      es9: smdp,
+      activationCode: `LPA:1$${SMDP_ADDRESS}$TS48-1`,
+      onProgress: (s) => steps.push(s),
+    });
+    expect(r.iccid).toBe(ICCID);
+    expect(r.isdpAid).toBe('A0000005591010FFFFFFFF8900001300');
+    expect(steps).toContain('LoadBoundProfilePackage');
+    expect(inventory.settled).toEqual([
+      { matchingId: 'TS48-1', installed: true, eid: expect.any(String), iccid: ICCID },
+    ]);
+    // The new ISD-P is listed, disabled, with the SM-DP+'s metadata; the notification went out and was removed.
+    const lpa = await Lpa.open({ transmit: transmitOf(card) });
+    const p = (await lpa.profiles()).find((x) => x.iccid === ICCID)!;
+    expect(p).toMatchObject({
+      state: 'disabled',
+      serviceProvider: 'GSMA',
+      name: 'TS.48 Generic Test Profile',
+    });
+    expect(await lpa.notifications()).toEqual([]);
+    await lpa.close();
+    // Enabled, the terminal sees the TS.48 IMSI 001010123456063.
+    expect(await enableAndReadImsi(card, ICCID)).toBe('080910101032540636');
+    // AUTHENTICATE (3G context) with K of TS.48 and the test algorithm.
+    const k = fromHex('000102030405060708090A0B0C0D0E0F');
+    const rand = fromHex('00112233445566778899AABBCCDDEEFF');
+    const sqn = fromHex('000000000021');
+    const { autn, xdout } = testAlgorithmChallenge(k, rand, sqn, fromHex('8000'));
+    const auth = card.transmit(concat(fromHex('008800812210'), rand, Uint8Array.of(0x10), autn));
+    let resp = auth;
+    if (swOf(auth) >> 8 === 0x61) resp = card.transmit(Uint8Array.of(0, 0xc0, 0, 0, swOf(auth) & 0xff));
+    expect(swOf(resp)).toBe(0x9000);
+    const d = dataOf(resp);
+    expect(d[0]).toBe(0xdb);
+    const res = d.subarray(2, 2 + d[1]!);
+    expect(toHex(res)).toBe(toHex(xdout.subarray(0, res.length)));
+  });
+
+  it('a second download of the same order is refused (8.2/3.5); a second profile gets the next ISD-P', async () => {
+    const card = fresh();
+    const { smdp } = testSmdp([
+      claim(),
+      {
+        ...claim(),
+        matchingId: 'TS48-2',
+        iccid: '8949449999999990163',
+        upp: ts48Upp('TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der'),
+      },
+    ]);
+    await downloadProfile({
+      transmit: transmitOf(card),
+      es9: smdp,
+      smdpAddress: SMDP_ADDRESS,
+      matchingId: 'TS48-1',
+    });
+    const again = await downloadProfile({
+      transmit: transmitOf(card),
+      es9: smdp,
+      smdpAddress: SMDP_ADDRESS,
+      matchingId: 'TS48-1',
+    }).then(
+      () => undefined,
+      (e: { detail: { subjectCode?: string; reasonCode?: string } }) => e.detail,
+    );
+    expect(again).toMatchObject({ subjectCode: '8.2', reasonCode: '3.5' });
+    const r = await downloadProfile({
+      transmit: transmitOf(card),
+      es9: smdp,
+      smdpAddress: SMDP_ADDRESS,
+      matchingId: 'TS48-2',
+    });
+    expect(r.isdpAid).toBe('A0000005591010FFFFFFFF8900001400');
+  });
+
+  it('with ReplaceSessionKeys (Profile Protection Keys) the download works the same', async () => {
+    const card = fresh();
+    const { smdp } = testSmdp([claim()], { replaceSessionKeys: true });
+    const r = await downloadProfile({
+      transmit: transmitOf(card),
+      es9: smdp,
+      smdpAddress: SMDP_ADDRESS,
+      matchingId: 'TS48-1',
+    });
+    expect(r.iccid).toBe(ICCID);
+    expect(await enableAndReadImsi(card, ICCID)).toBe('080910101032540636');
+  });
+
+  it('a reset in the middle of LoadBoundProfilePackage ends the session: nothing is installed', async () => {
+    const card = fresh();
+    const { smdp } = testSmdp([claim()]);
+    const before = readProfiles(card.nvm).length;
+    let n = 0;
+    const e = await downloadProfile({
+      transmit: async (c) => {
+        // The 8th STORE DATA of the load: reset the card first (the LPA does not know).
+        if (c[1] === 0xe2 && ++n === 30) card.reset();
+        return card.transmit(c);
+      },
+      es9: smdp,
+      smdpAddress: SMDP_ADDRESS,
+      matchingId: 'TS48-1',
+    }).then(
+      () => undefined,
+      (x: Error) => x,
+    );
+    expect(e).toBeInstanceOf(Error);
+    expect(readProfiles(card.nvm)).toHaveLength(before);
+  });
+});
+
+describe('atomic install (one NVM transaction)', () => {
+  it('a power loss before EVERY NVM write of LoadBoundProfilePackage leaves no ISD-P or a complete, working one', async () => {
+    const template = defaultEuiccTemplate();
+    const outcomes: string[] = [];
+    for (let k = 1; k < 50; k++) {
+      const card = fresh();
+      const before = readProfiles(card.nvm).length;
+      const { smdp } = testSmdp([claim()]);
+      let step = 0;
+      const r = await downloadProfile({
+        transmit: transmitOf(card),
+        es9: smdp,
+        smdpAddress: SMDP_ADDRESS,
+        matchingId: 'TS48-1',
+        sendNotification: false,
+        onProgress: (s) => {
+          if (s !== 'LoadBoundProfilePackage') return;
+          // A torn card writes nothing more: every step from the k-th on fails.
+          card.nvm.powerHook = () => {
+            if (++step >= k) throw new PowerLoss(k);
+          };
+        },
+      }).then(
+        () => 'done',
+        (e: unknown) => (e instanceof PowerLoss ? 'torn' : e),
+      );
+      card.nvm.powerHook = undefined;
+      if (r === 'done') {
+        outcomes.push('done');
+        break;
+      }
+      expect(r).toBe('torn');
+      // Power-up from what the NVM holds.
+      const after = createEuicc(template, { nvm: card.snapshot() });
+      after.reset();
+      const list = readProfiles(after.nvm);
+      if (list.length === before) {
+        expect(list.some((p) => toHex(p.aid).endsWith('1300'))).toBe(false);
+        expect(after.nvm.get(uppKey(fromHex('A0000005591010FFFFFFFF8900001300')))).toBeUndefined();
+        outcomes.push('none');
+      } else {
+        expect(list).toHaveLength(before + 1);
+        expect(await enableAndReadImsi(after, ICCID)).toBe('080910101032540636');
+        outcomes.push('complete');
+      }
+    }
+    // Every write was cut once, then the download ran through; both outcomes occurred.
+    expect(outcomes.at(-1)).toBe('done');
+    expect(outcomes).toContain('none');
+    expect(outcomes).toContain('complete');
+  });
+});
+
+describe('card images keep downloaded profiles (host/card-store)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'uicc-download-image-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('download into an image, close it; the next opening lists, enables and reads the profile', async () => {
+    const image = join(dir, 'd.euicc');
+    const profile = join(projectRoot(), 'profiles', 'default-euicc.yaml');
+    const first = openCardWith({ profile, card: image }, undefined, openEuicc);
+    const { smdp } = testSmdp([claim()]);
+    await downloadProfile({
+      transmit: async (c) => {
+        const r = first.euicc!.transmit(c);
+        first.save();
+        return r;
+      },
+      es9: smdp,
+      smdpAddress: SMDP_ADDRESS,
+      matchingId: 'TS48-1',
+    });
+    first.close();
+    const second = openCardWith({ profile, card: image }, undefined, openEuicc);
+    const card = second.euicc!;
+    card.reset();
+    expect(readProfiles(card.nvm).some((p) => toHex(p.iccid) === '98944499999999091771')).toBe(true);
+    expect(await enableAndReadImsi(card, ICCID)).toBe('080910101032540636');
+    second.save();
+    second.close();
+    // A third opening: the downloaded profile is the enabled one and keeps its file system.
+    const third = openCardWith({ profile, card: image }, undefined, openEuicc);
+    third.euicc!.reset();
+    expect(txHex(third.euicc!, '00A4040407A0000000871002').sw).toMatch(/^(61|90)/);
+    third.close();
+  });
+});
