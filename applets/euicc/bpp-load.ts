@@ -27,6 +27,7 @@ import { bspSessionKeys, decodeReplaceSessionKeys, KEY_TYPE_AES } from './bsp-kd
 import { child, children, derUint, uint } from './der.js';
 import type { Es10Env } from './es10.js';
 import { euiccSign, RSP_SESSION, type RspSession, session } from './rsp.js';
+import type { UppInstall } from './saip/install.js';
 import {
   addPendingNotification,
   bitSet,
@@ -42,13 +43,11 @@ import {
   writeProfiles,
 } from './store.js';
 
-/** What the eUICC needs of the profile package installer (applets/euicc/saip/install.ts). */
+/** The profile package installer (applets/euicc/saip/install.ts), given to the ISD-R by its eUICC. */
 export interface UppInstaller {
-  install(
-    upp: Bytes,
-  ): { ok: true; profile: { iccid: Bytes } } | { ok: false; failure: { status: number; message: string } };
+  install(upp: Bytes): UppInstall;
   /** EUICCResponse DER (SGP.22 simaResponse) for an install result. */
-  euiccResponse(r: ReturnType<UppInstaller['install']>): Bytes;
+  euiccResponse(r: UppInstall): Bytes;
 }
 
 /** errorReason of §2.5.6 (ProfileInstallationResultData, finalResult errorResult). */

@@ -5,10 +5,12 @@
 
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
+import type { UppInstaller } from '../../applets/euicc/bpp-load.js';
 import { eidValid, encodeEid } from '../../applets/euicc/eid.js';
 import type { EuiccInfo } from '../../applets/euicc/es10.js';
 import { ecasdApplet, isdRApplet } from '../../applets/euicc/isd-r.js';
 import type { TrustedCi } from '../../applets/euicc/rsp.js';
+import { encodeEuiccResponse, installUpp } from '../../applets/euicc/saip/install.js';
 import {
   CLASS_OPERATIONAL,
   CLASS_PROVISIONING,
@@ -21,6 +23,7 @@ import {
   PI,
   readProfiles,
   STATE_ENABLED,
+  uppKey,
 } from '../../applets/euicc/store.js';
 import { type Bytes, concat, fromHex } from '../../card-os/bytes.js';
 import { EuiccCard, type EuiccProfileSpec, type EuiccSnapshot } from '../../card-os/euicc-card.js';
@@ -184,6 +187,19 @@ export function loadEuicc(path: string, text: string): EuiccTemplate {
   return out;
 }
 
+/** The eUICC's profile package installer (SAIP, applets/euicc/saip/install.ts). */
+const INSTALLER: UppInstaller = { install: installUpp, euiccResponse: encodeEuiccResponse };
+
+/**
+ * A downloaded ISD-P rebuilt from the package the eUICC keeps (SGP.22 §3.1.3.3): installUpp is a pure
+ * function of those bytes, and the profile's own NVM holds its changes over the template.
+ */
+function downloadedProfile(aid: Bytes, nvm: { get(k: string): Bytes | undefined }) {
+  const upp = nvm.get(uppKey(aid));
+  const r = upp && installUpp(upp);
+  return r?.ok ? { spec: r.profile.spec, applets: r.profile.applets } : undefined;
+}
+
 /** A fresh (or restored) emulated eUICC from a template. */
 export function createEuicc(
   t: EuiccTemplate,
@@ -199,6 +215,7 @@ export function createEuicc(
         rootDsAddress: t.rootDsAddress,
         random: cryptoRandom(256),
         trustedCis: t.trustedCis,
+        installer: INSTALLER,
         ...(t.signer ? { signer: t.signer } : {}),
       }),
       ecasdApplet(),
@@ -206,6 +223,7 @@ export function createEuicc(
     profiles: t.profiles,
     enabled: (nvm) => readProfiles(nvm).find((p) => p.state === STATE_ENABLED)?.aid,
     installed: (nvm) => readProfiles(nvm).map((p) => p.aid),
+    build: downloadedProfile,
     ...opts,
   });
 }

@@ -42,7 +42,7 @@ function testAlgorithmChallenge(k: Bytes, rand: Bytes, sqn: Bytes, amf: Bytes) {
   return { autn: concat(xor(sqn, ak), amf, mac), xdout };
 }
 
-/** Enables a profile by ICCID through ES10c, resets the card, and reads EF.IMSI with PIN1 verified. */
+/** Enables a profile by ICCID through ES10c, resets the card, and reads EF.IMSI. */
 async function enableAndReadImsi(card: EuiccCard, iccid: string): Promise<string> {
   const lpa = await Lpa.open({ transmit: transmitOf(card) });
   expect(await lpa.enable(iccid)).toBe(0);
@@ -50,7 +50,7 @@ async function enableAndReadImsi(card: EuiccCard, iccid: string): Promise<string
   card.reset();
   const sel = txHex(card, '00A4040407A0000000871002');
   expect(sel.sw.startsWith('61') || sel.sw === '9000').toBe(true);
-  expect(txHex(card, '002000010830303030FFFFFFFF').sw).toBe('9000'); // TS.48 PIN1 "0000"
+  // TS.48 PIN1 is disabled (pinAttributes 06): EF.IMSI reads without VERIFY.
   expect(txHex(card, '00A4000C026F07').sw).toBe('9000');
   const r = txHex(card, '00B0000009');
   expect(r.sw).toBe('9000');
@@ -89,7 +89,7 @@ describe('profile download (SGP.22 §3.1.3), in process', () => {
     // AUTHENTICATE (3G context) with K of TS.48 and the test algorithm.
     const k = fromHex('000102030405060708090A0B0C0D0E0F');
     const rand = fromHex('00112233445566778899AABBCCDDEEFF');
-    const sqn = fromHex('000000000021');
+    const sqn = fromHex('000000000020');
     const { autn, xdout } = testAlgorithmChallenge(k, rand, sqn, fromHex('8000'));
     const auth = card.transmit(concat(fromHex('008800812210'), rand, Uint8Array.of(0x10), autn));
     let resp = auth;
@@ -246,15 +246,15 @@ describe('card images keep downloaded profiles (host/card-store)', () => {
       matchingId: 'TS48-1',
     });
     first.close();
-    const second = openCardWith({ profile, card: image }, undefined, openEuicc);
+    const second = openCardWith({ card: image }, undefined, openEuicc);
     const card = second.euicc!;
     card.reset();
-    expect(readProfiles(card.nvm).some((p) => toHex(p.iccid) === '98944499999999091771')).toBe(true);
+    expect(readProfiles(card.nvm).some((p) => toHex(p.iccid) === '989444999999990971F1')).toBe(true);
     expect(await enableAndReadImsi(card, ICCID)).toBe('080910101032540636');
     second.save();
     second.close();
     // A third opening: the downloaded profile is the enabled one and keeps its file system.
-    const third = openCardWith({ profile, card: image }, undefined, openEuicc);
+    const third = openCardWith({ card: image }, undefined, openEuicc);
     third.euicc!.reset();
     expect(txHex(third.euicc!, '00A4040407A0000000871002').sw).toMatch(/^(61|90)/);
     third.close();

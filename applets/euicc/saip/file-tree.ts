@@ -239,7 +239,7 @@ export function resolveLinks(mf: Draft): string | undefined {
     if (!d.link) continue;
     let t: Draft | undefined = mf;
     for (let i = 0; i < d.link.length && t; i += 2) t = childByFid(t, (d.link[i]! << 8) | d.link[i + 1]!);
-    if (!t || t.type !== 'EF' || t.link) return `${d.name}: linkPath ${hex(d.link)} names no EF`;
+    if (t?.type !== 'EF' || t.link) return `${d.name}: linkPath ${hex(d.link)} names no EF`;
     d.linkTarget = t;
     d.structure = t.structure!;
     d.size = t.size;

@@ -151,7 +151,7 @@ function readHeader(h: ProfileElement): Bytes {
       `profile version ${major}.${minor} is not supported (major ${SUPPORTED_MAJOR_VERSIONS.join(' or ')})`,
     );
   const iccid = child(h.fields, 0x83)?.value;
-  if (!iccid || iccid.length !== 10 || !validIccid(iccid))
+  if (iccid?.length !== 10 || !validIccid(iccid))
     throw fail(h, PE_STATUS.badValues, 'ICCID is not 10 bytes of BCD');
   const gfste = child(h.fields, 0xa6);
   if (gfste) {

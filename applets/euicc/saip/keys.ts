@@ -59,7 +59,7 @@ function sequenceItems(value: Bytes, what: string): Read<Tlv[][]> {
 export function readPinCodes(fields: Tlv[]): Read<PinCode[]> {
   const codes = child(fields, 0xa1);
   const choice = codes && children(codes.value);
-  if (!choice || choice.length !== 1) return bad('pinCodes: no pinconfig or filePath');
+  if (choice?.length !== 1) return bad('pinCodes: no pinconfig or filePath');
   const c = choice[0]!;
   // filePath: the PINs of another DF apply; the card keeps one set of PINs per profile, so nothing to add.
   if (c.tag === 0x81) return { ok: true, value: [] };
@@ -72,7 +72,7 @@ export function readPinCodes(fields: Tlv[]): Read<PinCode[]> {
     const value = child(f, 0x81)?.value;
     if (ref === undefined || ![...GLOBAL_PINS, ...LOCAL_PINS].includes(ref))
       return bad(`pinCodes: key reference ${ref ?? '?'} is not a PIN or ADM reference`);
-    if (!value || value.length !== 8) return bad(`pinCodes: PIN ${hex2(ref)} value is not 8 bytes`);
+    if (value?.length !== 8) return bad(`pinCodes: PIN ${hex2(ref)} value is not 8 bytes`);
     const unblock = child(f, 0x82);
     const unblockRef = unblock ? uint(unblock.value) : undefined;
     if (unblock && (unblockRef === undefined || !PUK_REFS.includes(unblockRef)))
@@ -101,7 +101,7 @@ export function readPukCodes(fields: Tlv[]): Read<PukCode[]> {
     const value = child(f, 0x81)?.value;
     if (ref === undefined || !PUK_REFS.includes(ref))
       return bad(`pukCodes: ${ref ?? '?'} is not a PUK reference`);
-    if (!value || value.length !== 8) return bad(`pukCodes: PUK ${hex2(ref)} value is not 8 bytes`);
+    if (value?.length !== 8) return bad(`pukCodes: PUK ${hex2(ref)} value is not 8 bytes`);
     const t = tries(child(f, 0x82)?.value, 0xaa);
     if (!t || t.max === 0) return bad(`pukCodes: PUK ${hex2(ref)} retry counter malformed`);
     if (out.some((p) => p.ref === ref)) return bad(`pukCodes: PUK ${hex2(ref)} is defined twice`);
@@ -125,7 +125,7 @@ const DEFAULT_ROTATION = Uint8Array.of(0x40, 0x00, 0x20, 0x40, 0x60);
 export function readAkaParameter(fields: Tlv[]): Read<AkaParameter> {
   const conf = child(fields, 0xa1);
   const alt = conf && children(conf.value);
-  if (!alt || alt.length !== 1) return bad('akaParameter: no algoConfiguration');
+  if (alt?.length !== 1) return bad('akaParameter: no algoConfiguration');
   const sqn = readSqn(fields);
   if (!sqn.ok) return sqn;
   const a = alt[0]!;

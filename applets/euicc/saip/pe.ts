@@ -55,7 +55,7 @@ export function failure(pe: number, status: number, message: string, identificat
 /** The PEHeader of a PE: `A0 {80 00 mandated?, 81 identification}` (the ProfileHeader has none). */
 function peHeader(fields: Tlv[]): { mandated: boolean; identification?: number } | undefined {
   const h = fields[0];
-  if (!h || h.tag !== 0xa0) return undefined;
+  if (h?.tag !== 0xa0) return undefined;
   const parts = children(h.value);
   if (!parts) return undefined;
   const id = parts.find((t) => t.tag === 0x81);
