@@ -3,12 +3,12 @@
 // (host/smdp/server.ts). The core is made once the port is known, because the SM-DP+ address the eUICC
 // must name (SGP.22 §5.6.1 smdpAddress) is host:port for a test server on a free port.
 
-import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { smdpTestPki, testCi } from '../euicc/test-pki.js';
 import { readInputBytes } from '../input-file.js';
 import { createSmdp } from './core.js';
+import { hashedConfirmationCodes } from './hashed-cc.js';
 import { type Es9Server, startEs9Server } from './server.js';
 import type { SmdpStore } from './store.js';
 import type { Es9Functions, SmdpInventory } from './types.js';
@@ -24,22 +24,6 @@ export interface SmdpServiceOptions {
 
 export interface SmdpService extends Es9Server {
   core: Es9Functions;
-}
-
-/**
- * The store as the core's inventory. The store knows only SHA-256 of a confirmation code (what hashCc
- * needs); a core that reads only `confirmationCode` gets an unguessable one instead, so an order with a
- * code is refused rather than handed out without it (fail closed).
- */
-export function storeInventory(store: SmdpStore): SmdpInventory {
-  return {
-    claim: (q) => {
-      const c = store.claim(q);
-      if ('error' in c || !c.confirmationCodeHash) return c;
-      return { ...c, confirmationCode: randomBytes(24).toString('base64') };
-    },
-    settle: (matchingId, outcome) => store.settle(matchingId, outcome),
-  };
 }
 
 /** The core for an SM-DP+ reached at `address` (host[:port]) with the test certificates. */
@@ -69,7 +53,9 @@ export async function startSmdp(o: SmdpServiceOptions): Promise<SmdpService> {
     ...(o.port !== undefined ? { port: o.port } : {}),
     ...(o.log ? { log: o.log } : {}),
   });
-  core = createTestSmdp(server.address, storeInventory(o.store));
+  // Confirmation codes are kept as SHA-256 only (host/smdp/hashed-cc.ts checks hashCc against it).
+  const cc = hashedConfirmationCodes(o.store);
+  core = cc.wrap(createTestSmdp(server.address, cc.inventory));
   o.store.setAddress(server.address);
   return { ...server, core };
 }
