@@ -2,11 +2,20 @@
 // answer SGP.22 §6.5.1 / osmo-smdpp give it (a Failed functionExecutionStatus with its status code, or the
 // HTTP status for a wrong path, method or size) and never reaches the SM-DP+ core; the server keeps
 // serving. The ES9+ client refuses a server that is not the SM-DP+ the activation code names.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ber } from '../../card-os/tlv.js';
+import { Lpa } from '../../host/euicc/lpa.js';
 import { es9Post } from '../../host/smdp/es9-client.js';
 import { type Es9Handler, type Es9Server, startEs9Server } from '../../host/smdp/server.js';
+import { type SmdpService, startSmdp } from '../../host/smdp/service.js';
+import { SmdpStore } from '../../host/smdp/store.js';
 import { testCiPem } from '../../host/smdp/tls-pki.js';
+import { embeddedTransport } from '../../host/transport/embedded.js';
+import { newEuicc } from '../euicc/support.js';
 
 // Bad requests must be refused before the core: any call reaching it fails the test.
 const reached: string[] = [];
@@ -149,5 +158,55 @@ describe('ES9+ client: the SM-DP+ must be who the activation code names', () => 
     const closed = await startEs9Server({ handler: unreachable });
     await closed.close();
     expect(await call({ smdpAddress: `localhost:${closed.port}` })).toContain('connection refused');
+  });
+});
+
+describe('ES9+ server in front of the SM-DP+ core', () => {
+  let dir: string;
+  let smdp: SmdpService;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'smdp-server-'));
+    smdp = await startSmdp({ store: SmdpStore.open(join(dir, 'state.json')) });
+  });
+  afterAll(async () => {
+    await smdp.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an unknown transactionId: Failed 8.10.1/3.9 for every function that takes one', async () => {
+    for (const [fn, body] of [
+      [
+        'authenticateClient',
+        { transactionId: '00112233445566778899AABBCCDDEEFF', authenticateServerResponse: 'vzgA' },
+      ],
+      [
+        'getBoundProfilePackage',
+        { transactionId: '00112233445566778899AABBCCDDEEFF', prepareDownloadResponse: 'vyEA' },
+      ],
+    ] as const) {
+      const a = await post(smdp.port, `/gsma/rsp2/es9plus/${fn}`, JSON.stringify(body), GOOD);
+      expect(a.status, fn).toBe(200);
+      expect(code(a), fn).toBe('Failed 8.10.1/3.9');
+    }
+  });
+
+  it('initiateAuthentication for another SM-DP+ address: Failed 8.8.1/3.8; its own address opens a session', async () => {
+    // EUICCInfo1 of the default eUICC (ES10b GetEUICCInfo1, BF20), as an LPA sends it.
+    const t = embeddedTransport(newEuicc());
+    await t.reset();
+    const lpa = await Lpa.open(t);
+    const info1 = Buffer.from(await lpa.send(ber(0xbf20))).toString('base64');
+    await lpa.close();
+    const body = (smdpAddress: string) =>
+      JSON.stringify({
+        smdpAddress,
+        euiccChallenge: Buffer.alloc(16, 7).toString('base64'),
+        euiccInfo1: info1,
+      });
+    const path = '/gsma/rsp2/es9plus/initiateAuthentication';
+    expect(code(await post(smdp.port, path, body('other.example'), GOOD))).toBe('Failed 8.8.1/3.8');
+    const ok = await post(smdp.port, path, body(smdp.address), GOOD);
+    expect(ok.json?.header?.functionExecutionStatus?.status).toBe('Executed-Success');
+    expect((ok.json as { transactionId?: string }).transactionId).toMatch(/^[0-9A-F]{32}$/i);
   });
 });
