@@ -6,7 +6,7 @@
 // Profile package: TS.48 Generic eUICC Test Profile from osmocom pySim (commit
 // 597f1e0398bb81d6832dc92ee4dfdcada59d3d82, smdpp-data/upp/TS48V1-A-UNIQUE.der): ICCID 8949449999999990023,
 // IMSI 001010123456063.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { expectTs48InUse, type SmdpChild, startSmdpChild, ts48ImsiAndAuthScript 
 const UPP_A = 'test/vectors/ts48/TS48V1-A-UNIQUE.der';
 const UPP_B = 'test/vectors/ts48/TS48V1-B-UNIQUE.der';
 const UPP_C = 'test/vectors/ts48/TS48V2-SAIP2-1-NOBERTLV-UNIQUE.der';
+const UPP_D = 'test/vectors/ts48/TS48V3-SAIP2-1-BERTLV-UNIQUE.der'; // ICCID 8949449999999990064
 const EID = '89049032123451234512345678901235'; // profiles/default-euicc.yaml
 
 const acOf = (stdout: string) => /^(LPA:1\$\S+)$/m.exec(stdout)?.[1] ?? '';
@@ -28,7 +29,10 @@ describe.sequential('remote download over HTTPS: uicc smdp serve, order, uicc eu
   const order = (...args: string[]) => uicc('smdp', 'order', '--state', state, ...args);
 
   beforeAll(async () => {
-    smdp = await startSmdpChild(state);
+    // --profiles: a folder of packages goes into the inventory at start
+    mkdirSync(join(dir, 'inventory'));
+    copyFileSync(UPP_D, join(dir, 'inventory', 'd.der'));
+    smdp = await startSmdpChild(state, '--profiles', join(dir, 'inventory'));
     writeFileSync(join(dir, 'imsi.apdu'), ts48ImsiAndAuthScript());
   });
   afterAll(async () => {
@@ -104,5 +108,18 @@ describe.sequential('remote download over HTTPS: uicc smdp serve, order, uicc eu
     expect(r.stderr).toContain('authenticateClient: the SM-DP+ refused: 8.1.1/3.8');
     const orders = await uicc('smdp', 'list', '--state', state);
     expect(orders.stdout).toMatch(/^8949449999999990007 +reserved /m);
+  });
+
+  it('an order by EID alone (default SM-DP+ case): the empty matching ID finds it; --profiles filled the inventory', async () => {
+    expect(smdp.output()).toContain('inventory: 1 profile package(s)');
+    const o = await order('--iccid', '8949449999999990064', '--eid', EID);
+    expect(o.code, o.stderr).toBe(0);
+    expect(acOf(o.stdout)).toBe(`LPA:1$${smdp.address}$`);
+    const r = await uicc('euicc', 'download', '--card', card, '--ac', `LPA:1$${smdp.address}$`);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('matching ID (none: by EID)');
+    expect(r.stdout).toContain('installed 8949449999999990064');
+    const orders = await uicc('smdp', 'list', '--state', state);
+    expect(orders.stdout).toMatch(/^8949449999999990064 +installed /m);
   });
 });
