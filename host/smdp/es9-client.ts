@@ -3,7 +3,7 @@
 // CI of host/euicc/test-pki.ts, through CERT.DPtls) for the SM-DP+ host name (SGP.22 §2.6.6.1); there is
 // no fallback to plain HTTP and no way to turn the check off. Every call has a timeout.
 
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { ADMIN_PROTOCOL, ES9_PATH, type Es9Body, type Es9Function, USER_AGENT } from './es9-json.js';
 import { testCiPem } from './tls-pki.js';
 import type { Es9Functions } from './types.js';
@@ -19,6 +19,8 @@ export interface Es9ClientOptions {
   connectTo?: string;
   /** Largest answer accepted (default 16 MiB: a bound profile package is tens of KiB). */
   maxResponse?: number;
+  /** Keeps the TLS connection between the functions of one download (createEs9Client sets one). */
+  agent?: Agent;
 }
 
 /** ES9+ failed below the protocol: no connection, TLS refused, HTTP error, not JSON. Says which. */
@@ -56,7 +58,7 @@ export function es9Post(
           'Content-Length': Buffer.byteLength(text),
         },
         timeout: o.timeoutMs ?? 30_000,
-        agent: false,
+        agent: o.agent ?? false,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -115,7 +117,10 @@ export function es9Post(
 }
 
 /** An ES9+ client: the five functions as async methods (the Es9Client of host/euicc/download.ts). */
-export function createEs9Client(o: Es9ClientOptions): Es9Functions {
+export function createEs9Client(opts: Es9ClientOptions): Es9Functions {
+  // One connection for the session's requests (HTTP/1.1 keep-alive, SGP.22 §6.5.1 leaves it to HTTP): one
+  // TLS handshake per download instead of one per function. Idle sockets do not keep the process alive.
+  const o = { ...opts, agent: opts.agent ?? new Agent({ keepAlive: true, maxSockets: 1, timeout: 30_000 }) };
   // The answer is the server's JSON as is (checked to carry a functionExecutionStatus); the LPA reads
   // its fields. One POST serves the five request/response shapes.
   type Call = (body: object) => Promise<never>;
