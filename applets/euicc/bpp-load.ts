@@ -26,7 +26,7 @@ import {
 import { bspSessionKeys, decodeReplaceSessionKeys, KEY_TYPE_AES } from './bsp-kdf.js';
 import { child, children, derUint, uint } from './der.js';
 import type { Es10Env } from './es10.js';
-import { euiccSign, RSP_SESSION, type RspSession, session } from './rsp.js';
+import { euiccSign, RSP_SESSION, type RspSession, session, storedPackages } from './rsp.js';
 import type { UppInstall } from './saip/install.js';
 import {
   addPendingNotification,
@@ -70,6 +70,8 @@ export const ERROR_REASON = {
 } as const;
 
 const LOAD = 'rsp/load';
+/** The next ISD-P instance number to give (eUICC NVM). */
+const ISDP_NEXT = 'euicc/isdp-next';
 const REMOTE_OP_INSTALL_BPP = 1;
 /** ISD-P AIDs this eUICC gives downloaded profiles: A0000005591010FFFFFFFF89 00 00 xx 00 (SGP.22 §2.2.4). */
 const ISDP_AID_PREFIX = 'A0000005591010FFFFFFFF890000';
@@ -303,8 +305,7 @@ function capacity(env: Es10Env): number {
 function install(upp: Bytes, m: Metadata, rsp: RspSession, env: Es10Env): Bytes {
   const cmd = BPP_COMMAND.loadProfileElements;
   const list = readProfiles(env.nvm);
-  const used = list.reduce((n, p) => n + (env.nvm.get(uppKey(p.aid))?.length ?? 0), 0);
-  if (used + upp.length > capacity(env))
+  if (storedPackages(env) + upp.length > capacity(env))
     return failure(env, rsp, cmd, ERROR_REASON.insufficientMemory, m.iccid);
   const installer = env.config.installer;
   if (!installer) return failure(env, rsp, cmd, ERROR_REASON.unknownError, m.iccid);
@@ -313,8 +314,12 @@ function install(upp: Bytes, m: Metadata, rsp: RspSession, env: Es10Env): Bytes 
   if (!r.ok) return failure(env, rsp, cmd, ERROR_REASON.peProcessingError, m.iccid, sima);
   if (!equal(r.profile.iccid, m.iccid))
     return failure(env, rsp, cmd, ERROR_REASON.dataMismatch, m.iccid, sima);
-  const aid = nextAid(list.map((p) => toHex(p.aid)));
-  if (!aid) return failure(env, rsp, cmd, ERROR_REASON.insufficientMemory, m.iccid);
+  const slot = nextAid(
+    env,
+    list.map((p) => toHex(p.aid)),
+  );
+  if (!slot) return failure(env, rsp, cmd, ERROR_REASON.insufficientMemory, m.iccid);
+  const { aid } = slot;
   const info = [
     { tag: PI.ICCID, value: m.iccid },
     { tag: PI.ISDP_AID, value: aid },
@@ -325,15 +330,23 @@ function install(upp: Bytes, m: Metadata, rsp: RspSession, env: Es10Env): Bytes 
   return finish(env, rsp, ber(0xa0, ber(0x4f, aid), ber(0x04, sima)), m.iccid, () => {
     writeProfiles(env.nvm, [...list, profile]);
     env.nvm.set(uppKey(aid), upp);
+    env.nvm.set(ISDP_NEXT, derUint(slot.next));
   });
 }
 
-function nextAid(used: string[]): Bytes | undefined {
-  for (let n = 0x10; n < 0x100; n++) {
-    const hex = `${ISDP_AID_PREFIX}${n.toString(16).toUpperCase().padStart(2, '0')}00`;
-    if (!used.includes(hex)) return Uint8Array.from(Buffer.from(hex, 'hex'));
-  }
-  return undefined;
+/**
+ * The next ISD-P instance number: above every one in use and every one given before (`euicc/isdp-next`),
+ * so a deleted ISD-P's AID is never given again and nothing left of it (e.g. in a card image) can meet a
+ * new profile.
+ */
+function nextAid(env: Es10Env, used: string[]): { aid: Bytes; next: number } | undefined {
+  let n = Math.max(0x10, uint(env.nvm.get(ISDP_NEXT)) ?? 0);
+  for (const hex of used)
+    if (hex.startsWith(ISDP_AID_PREFIX) && hex.length === 32)
+      n = Math.max(n, Number.parseInt(hex.slice(28, 30), 16) + 1);
+  if (n > 0xff) return undefined;
+  const hex = `${ISDP_AID_PREFIX}${n.toString(16).toUpperCase().padStart(2, '0')}00`;
+  return { aid: Uint8Array.from(Buffer.from(hex, 'hex')), next: n + 1 };
 }
 
 function failure(

@@ -12,9 +12,9 @@
 // Unprotecting never throws: it returns a reason, and a failed segment leaves the session state as it was.
 
 import { type Bytes, concat, equalCt } from '../../card-os/bytes.js';
-import { AES_BLOCK, aesCbcDecrypt, aesCbcEncrypt } from '../../card-os/crypto/aes.js';
-import { aesCmac } from '../../card-os/crypto/aes-cmac.js';
+import { AES_BLOCK } from '../../card-os/crypto/aes.js';
 import { ber, lengthBytes, readBer, type Tlv } from '../../card-os/tlv.js';
+import { cbcDecrypt as aesCbcDecrypt, cbcEncrypt as aesCbcEncrypt, cmac as aesCmac } from './bsp-aes.js';
 import { type BspKeys, decodeReplaceSessionKeys, encodeReplaceSessionKeys } from './bsp-kdf.js';
 
 export const TAG_PROFILE_ELEMENTS = 0x86;

@@ -27,6 +27,7 @@ import {
   STATE_DISABLED,
   STATE_ENABLED,
   stateValue,
+  uppKey,
   withField,
   writeNotifications,
   writeProfiles,
@@ -254,6 +255,8 @@ function deleteProfile(req: Tlv[], env: Es10Env): Bytes {
       env.nvm,
       list.filter((p) => p !== target),
     );
+    // A downloaded ISD-P's package goes with it (its memory is free again).
+    if (env.nvm.has(uppKey(target.aid))) env.nvm.delete(uppKey(target.aid));
     addNotification(env.nvm, target, EVENT.delete);
   });
   return resultOnly(0xbf33, 0);
@@ -277,6 +280,7 @@ function memoryReset(req: Tlv[], env: Es10Env): Bytes {
   if (keep.length === list.length && !resetAddress) return resultOnly(0xbf34, NOTHING_TO_DELETE);
   env.nvm.transaction(() => {
     if (keep.length !== list.length) writeProfiles(env.nvm, keep);
+    for (const p of list) if (gone(p) && env.nvm.has(uppKey(p.aid))) env.nvm.delete(uppKey(p.aid));
     if (resetAddress) env.nvm.delete(EUICC_DEFAULT_DP);
   });
   // A deleted enabled profile leaves the terminal without one: it must reset to see the change.

@@ -3,12 +3,20 @@
 // certificates, the one-time ECKA key) lives in the card's RAM only: a reset ends it. Nothing here writes
 // NVM; LoadBoundProfilePackage (bpp-load.ts) does, once, at the end.
 
-import { type Bytes, equal } from '../../card-os/bytes.js';
+import { type Bytes, concat, equal } from '../../card-os/bytes.js';
 import { defaultP256 } from '../../card-os/crypto/p256.js';
 import { ber, type Tlv } from '../../card-os/tlv.js';
 import { child, children, derUint, uint } from './der.js';
 import type { Es10Env } from './es10.js';
-import { type Certificate, checkCertificate, KEY_USAGE, parseCertificate, RSP_ROLE } from './x509.js';
+import { readProfiles, uppKey } from './store.js';
+import {
+  type Certificate,
+  checkCertificate,
+  KEY_USAGE,
+  otherCurve,
+  parseCertificate,
+  RSP_ROLE,
+} from './x509.js';
 
 /** A CI public key the eUICC trusts (SGP.22 §4.5.2: PK.CI.ECDSA, with its key identifier). */
 export interface TrustedCi {
@@ -90,7 +98,9 @@ export function authenticateServer(value: Bytes, req: Tlv[], env: Es10Env): Byte
   // §5.7.13: the CI the SM-DP+ chose must be one whose key the eUICC holds.
   const ci = (env.config.trustedCis ?? []).find((c) => equal(c.ski, ciId.value));
   if (!ci) return fail(AUTH_ERROR.ciPKUnknown);
-  const cert = parseCertificate(tlvOf(value, certT));
+  const certDer = tlvOf(value, certT);
+  if (otherCurve(certDer)) return fail(AUTH_ERROR.unsupportedCurve);
+  const cert = parseCertificate(certDer);
   const check = checkCertificate(cert, {
     role: RSP_ROLE.dpAuth,
     keyUsage: KEY_USAGE.digitalSignature,
@@ -132,7 +142,7 @@ export function authenticateServer(value: Bytes, req: Tlv[], env: Es10Env): Byte
 
 /** EUICCInfo2, as GetEUICCInfo2 answers it (the TLV goes into euiccSigned1). */
 export function euiccInfo2(env: Es10Env): Bytes {
-  const i = env.config.info;
+  const i = { ...env.config.info, extCardResource: extCardResourceNow(env) };
   const ids = (tag: number) => ber(tag, ...i.ciPkIds.map((id) => ber(0x04, id)));
   return ber(
     0xbf22,
@@ -147,6 +157,32 @@ export function euiccInfo2(env: Es10Env): Bytes {
     ber(0x04, i.ppVersion),
     ber(0x0c, new TextEncoder().encode(i.sasAccreditationNumber)),
   );
+}
+
+/**
+ * ExtCardResource (§5.7.9) with the free non-volatile memory (82) less the packages of downloaded
+ * profiles the eUICC keeps: what an LPA or SM-DP+ sees before a download.
+ */
+function extCardResourceNow(env: Es10Env): Bytes {
+  const f = children(env.config.info.extCardResource);
+  const free = f && uint(child(f, 0x82)?.value);
+  if (!f || free === undefined) return env.config.info.extCardResource;
+  const left = Math.max(0, free - storedPackages(env));
+  const out = f.map((t) =>
+    t.tag === 0x82 ? ber(0x82, uintBytes(left, t.value.length)) : ber(t.tag, t.value),
+  );
+  return concat(...out);
+}
+
+function uintBytes(n: number, len: number): Bytes {
+  const out = new Uint8Array(len);
+  for (let i = len - 1; i >= 0; i--, n = Math.floor(n / 256)) out[i] = n & 0xff;
+  return out;
+}
+
+/** Bytes of the profile packages the eUICC keeps for its downloaded ISD-Ps. */
+export function storedPackages(env: Es10Env): number {
+  return readProfiles(env.nvm).reduce((n, p) => n + (env.nvm.get(uppKey(p.aid))?.length ?? 0), 0);
 }
 
 // ---- ES10b.PrepareDownload (§5.7.14) ----
@@ -165,7 +201,9 @@ export function prepareDownload(value: Bytes, req: Tlv[], env: Es10Env): Bytes {
   if (!signed2 || !f2 || !tid || !sig || !sigT || certT?.tag !== 0x30 || req.length > 4)
     return fail(UNDEFINED_ERROR);
   if (s?.stage !== 'authenticated') return fail(PREPARE_ERROR.noSessionContext);
-  const cert = parseCertificate(tlvOf(value, certT));
+  const certDer = tlvOf(value, certT);
+  if (otherCurve(certDer)) return fail(PREPARE_ERROR.unsupportedCurve);
+  const cert = parseCertificate(certDer);
   const check = checkCertificate(cert, {
     role: RSP_ROLE.dpPb,
     keyUsage: KEY_USAGE.digitalSignature,

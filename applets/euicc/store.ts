@@ -7,6 +7,7 @@
 //   euicc/seq            last notification sequence number
 //   euicc/default-dp     default SM-DP+ address (UTF-8); absent: none
 //   euicc/upp/<AID>      the profile package of a downloaded ISD-P (rebuilt from it at every power-up)
+//   euicc/isdp-next      the next ISD-P instance number a download gets (AIDs are never given twice)
 
 import { type Bytes, concat, equal, toHex } from '../../card-os/bytes.js';
 import type { Nvm } from '../../card-os/nvm.js';

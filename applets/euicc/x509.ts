@@ -5,6 +5,7 @@
 // undefined. Only ecdsa-with-SHA256 over NIST P-256 is accepted (SGP.22 §2.6.5: the curves the eUICC
 // announces; brainpoolP256r1 is not supported here, so its certificates are refused).
 
+import { createHash } from 'node:crypto';
 import type { Bytes } from '../../card-os/bytes.js';
 import { defaultP256 } from '../../card-os/crypto/p256.js';
 import { readBer, type Tlv } from '../../card-os/tlv.js';
@@ -176,6 +177,20 @@ function extensions(list: Tlv[]): Extensions | undefined {
   return e;
 }
 
+/**
+ * Whether a certificate's key is an EC key on a curve other than P-256 (e.g. brainpoolP256r1, which SGP.22
+ * also allows): the eUICC answers unsupportedCurve for it rather than invalidCertificate.
+ */
+export function otherCurve(der: Bytes): boolean {
+  const top = readBer(der);
+  const tbs = top && children(top.value)?.[0];
+  const f = tbs && children(tbs.value);
+  const spki = f?.[6];
+  const alg = spki && children(spki.value)?.[0];
+  const ids = alg && children(alg.value);
+  return ids?.length === 2 && hex(ids[0]!.value) === OID.ecPublicKey && hex(ids[1]!.value) !== OID.prime256v1;
+}
+
 /** Parses one DER certificate (the whole input); undefined if it is not a P-256 / ECDSA-SHA256 X.509 v3. */
 export function parseCertificate(der: Bytes): Certificate | undefined {
   const top = readBer(der);
@@ -232,9 +247,20 @@ export function parseCertificate(der: Bytes): Certificate | undefined {
   };
 }
 
+// Both ends see the same few certificates again and again (an SM-DP+'s, an EUM's): a signature found valid
+// is remembered by a SHA-256 over the exact TBS, signature and issuer key, so the same bytes are not
+// verified twice. Only successes are kept, and any changed byte is a different entry.
+const VERIFIED_MAX = 256;
+const verified = new Set<string>();
+
 /** Whether `issuerKey` (uncompressed P-256 point) signed this certificate (ECDSA-SHA256 over the TBS). */
 export function signedBy(cert: Certificate, issuerKey: Bytes): boolean {
-  return defaultP256.verify(cert.tbs, cert.signature, issuerKey);
+  const id = createHash('sha256').update(cert.tbs).update(cert.signature).update(issuerKey).digest('hex');
+  if (verified.has(id)) return true;
+  if (!defaultP256.verify(cert.tbs, cert.signature, issuerKey)) return false;
+  if (verified.size >= VERIFIED_MAX) verified.delete(verified.values().next().value!);
+  verified.add(id);
+  return true;
 }
 
 export type CertificateCheck = 'ok' | 'malformed' | 'role' | 'keyUsage' | 'expired' | 'issuer' | 'signature';

@@ -92,6 +92,9 @@ export const ES9_CODE = {
 
 type Code = keyof typeof ES9_CODE;
 
+/** Open download sessions kept at most (each a few hundred bytes). */
+const MAX_SESSIONS = 10_000;
+
 interface Session {
   tid: Bytes;
   serverChallenge: Bytes;
@@ -167,6 +170,8 @@ export function createSmdp(o: SmdpOptions): Smdp {
   const random = o.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
   const now = () => (o.now ? o.now() : new Date()).getTime();
   const hostId = o.hostId ?? utf8('uicc-smdp');
+  if (hostId.length < 1 || hostId.length > 16)
+    throw new Error('SM-DP+: hostId must be 1 to 16 bytes (SGP.22 §2.6.4.2)');
   const dpAuth = parseCertificate(o.dpAuth.certificate);
   const dpPb = parseCertificate(o.dpPb.certificate);
   if (!dpAuth || !dpPb)
@@ -279,6 +284,8 @@ export function createSmdp(o: SmdpOptions): Smdp {
         ber(0x83, utf8(o.address)),
         ber(0x84, serverChallenge),
       );
+      // Sessions a client abandoned are dropped oldest first beyond a bound (memory is not the client's to take).
+      if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
       sessions.set(toHex(tid), { tid, serverChallenge, ci, stage: 'initiated' });
       return success({
         transactionId: toHex(tid),

@@ -6,12 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readProfiles } from '../../applets/euicc/store.js';
-import { type Bytes, fromHex, toHex } from '../../card-os/bytes.js';
+import { type Bytes, concat, fromHex, toHex } from '../../card-os/bytes.js';
+import { defaultP256 } from '../../card-os/crypto/p256.js';
 import type { EuiccCard } from '../../card-os/euicc-card.js';
 import { ber, readBer } from '../../card-os/tlv.js';
 import { DownloadError, downloadProfile, type Es9Client } from '../../host/euicc/download.js';
 import { createEuicc } from '../../host/euicc/load.js';
-import { smdpBadCertificates } from '../../host/euicc/test-pki.js';
+import { euiccTestPki, smdpBadCertificates, smdpTestPki } from '../../host/euicc/test-pki.js';
 import type { SmdpClaim } from '../../host/smdp/core.js';
 import { SMDP_ADDRESS, testSmdp, transmitOf, ts48Upp } from './download-support.js';
 import { defaultEuiccTemplate, es10, ICCID_A, newEuicc, openIsdR } from './support.js';
@@ -142,6 +143,21 @@ describe('AuthenticateServer refusals (SGP.22 §5.7.13)', () => {
     }
   });
 
+  it('a DPauth certificate on brainpoolP256r1 (SGP.26 BRP set): unsupportedCurve (3)', async () => {
+    const { smdp } = testSmdp([claim()]);
+    const brp = readFileSync(join(__dirname, '..', 'vectors', 'sgp26', 'CERT_S_SM_DPauth_ECDSA_BRP.der'));
+    const e = await attempt(
+      fresh(),
+      tampered(smdp, {
+        initiateAuthentication: (r: { serverCertificate?: string }) => ({
+          ...r,
+          serverCertificate: b64(brp),
+        }),
+      }),
+    );
+    expect([e.step, e.detail.code]).toEqual(['AuthenticateServer', 3]);
+  });
+
   it('a serverSignature1 that does not verify: invalidSignature (2)', async () => {
     const { smdp } = testSmdp([claim()]);
     const e = await attempt(
@@ -169,7 +185,110 @@ describe('AuthenticateServer refusals (SGP.22 §5.7.13)', () => {
   });
 });
 
+describe('PrepareDownload refusals (SGP.22 §5.7.14)', () => {
+  it('a DPpb certificate for another role (1), a smdpSignature2 that does not verify (2)', async () => {
+    const { smdp } = testSmdp([claim()]);
+    const e1 = await attempt(
+      fresh(),
+      tampered(smdp, {
+        authenticateClient: (r: { smdpCertificate?: string }) => ({
+          ...r,
+          smdpCertificate: b64(smdpTestPki().dpAuth.der),
+        }),
+      }),
+    );
+    expect([e1.step, e1.detail.code]).toEqual(['PrepareDownload', 1]);
+    const e2 = await attempt(
+      fresh(),
+      tampered(testSmdp([claim()]).smdp, {
+        authenticateClient: (r: { smdpSignature2?: string }) => {
+          const sig = unb64(r.smdpSignature2);
+          sig[20]! ^= 1;
+          return { ...r, smdpSignature2: b64(sig) };
+        },
+      }),
+    );
+    expect([e2.step, e2.detail.code]).toEqual(['PrepareDownload', 2]);
+  });
+
+  it('a validly signed smdpSigned2 for another transaction: invalidTransactionId (5)', async () => {
+    const { smdp } = testSmdp([claim()]);
+    const dpPb = smdpTestPki().dpPb;
+    const other: Es9Client = {
+      ...smdp,
+      authenticateClient: async (req) => {
+        const r = await smdp.authenticateClient(req);
+        const a0 = readBer(readBer(unb64(req.authenticateServerResponse))!.value)!;
+        const sig1 = readBer(a0.value, readBer(a0.value)!.length)!;
+        const signed2 = ber(0x30, ber(0x80, new Uint8Array(16).fill(7)), ber(0x01, Uint8Array.of(0)));
+        const sig1Tlv = a0.value.subarray(sig1.offset, sig1.offset + sig1.length);
+        const sig2 = ber(0x5f37, defaultP256.sign(concat(signed2, sig1Tlv), dpPb.privateKey, 'raw'));
+        return { ...r, smdpSigned2: b64(signed2), smdpSignature2: b64(sig2) };
+      },
+    };
+    const e = await attempt(fresh(), other);
+    expect([e.step, e.detail.code]).toEqual(['PrepareDownload', 5]);
+  });
+});
+
 describe('SM-DP+ refusals (SGP.22 §5.6, §6.5.2)', () => {
+  it('another SM-DP+ address: 8.8.1/3.8', async () => {
+    const { smdp } = testSmdp([claim()], { address: 'other.example' });
+    const e = await attempt(fresh(), smdp);
+    expect([e.step, e.detail.subjectCode, e.detail.reasonCode]).toEqual([
+      'initiateAuthentication',
+      '8.8.1',
+      '3.8',
+    ]);
+  });
+
+  it("an eUICC certificate whose EID is outside the EUM's prefixes: 8.1.4/6.1", async () => {
+    const t = defaultEuiccTemplate();
+    const other = euiccTestPki('89033023426200000000000000000027');
+    const card = createEuicc({ ...t, signer: { ...t.signer!, euiccCertificate: other.euicc.der } });
+    card.reset();
+    const { smdp } = testSmdp([claim()]);
+    const e = await attempt(card, smdp);
+    expect([e.step, e.detail.subjectCode, e.detail.reasonCode]).toEqual([
+      'authenticateClient',
+      '8.1.4',
+      '6.1',
+    ]);
+  });
+
+  it('an EUM certificate not signed by the CI: 8.1.3/6.1; a bad euiccSignature1: 8.1/6.1', async () => {
+    const t = defaultEuiccTemplate();
+    const eum = t.signer!.eumCertificate.slice();
+    eum[eum.length - 5]! ^= 1;
+    const card = createEuicc({ ...t, signer: { ...t.signer!, eumCertificate: eum } });
+    card.reset();
+    const e1 = await attempt(card, testSmdp([claim()]).smdp);
+    expect([e1.step, e1.detail.subjectCode, e1.detail.reasonCode]).toEqual([
+      'authenticateClient',
+      '8.1.3',
+      '6.1',
+    ]);
+    const { smdp } = testSmdp([claim()]);
+    const flip: Es9Client = {
+      ...smdp,
+      authenticateClient: (req) => {
+        const b = unb64(req.authenticateServerResponse);
+        const a0 = readBer(readBer(b)!.value)!;
+        const sig1 = readBer(a0.value, readBer(a0.value)!.length)!;
+        // The last byte of euiccSignature1's r‖s.
+        const at = b.length - a0.value.length + sig1.offset + sig1.length - 1;
+        b[at]! ^= 1;
+        return smdp.authenticateClient({ ...req, authenticateServerResponse: b64(b) });
+      },
+    };
+    const e2 = await attempt(fresh(), flip);
+    expect([e2.step, e2.detail.subjectCode, e2.detail.reasonCode]).toEqual([
+      'authenticateClient',
+      '8.1',
+      '6.1',
+    ]);
+  });
+
   it('an unknown matchingId: 8.2.6/3.8, and the card session is cancelled', async () => {
     const { smdp } = testSmdp([claim()]);
     const card = fresh();
@@ -348,6 +467,49 @@ describe('LoadBoundProfilePackage refusals: ProfileInstallationResult (SGP.22 §
     ).toEqual([0, 2]);
   });
 
+  it('an InitialiseSecureChannel, validly signed, for another transaction (0/3) or with another key type (0/4)', async () => {
+    const dpPb = smdpTestPki().dpPb;
+    /** Rebuilds BF23 with `edit` applied to its fields and signs it again with the DPpb key (SGP.22 §5.5.1). */
+    const resigned = (edit: (tag: number, v: Bytes) => Bytes): Es9Client => {
+      const { smdp } = testSmdp([claim()]);
+      return {
+        ...smdp,
+        getBoundProfilePackage: async (req) => {
+          const r = await smdp.getBoundProfilePackage(req);
+          const pdr = unb64(req.prepareDownloadResponse);
+          const signed2 = readBer(readBer(readBer(pdr)!.value)!.value)!;
+          const otpk = segments(ber(0x30, signed2.value)).find((x) => x[0] === 0x5f && x[1] === 0x49)!;
+          return editBpp({ ...smdp, getBoundProfilePackage: async () => r }, (items) => {
+            const fields = segments(items[0]!).filter((f) => !(f[0] === 0x5f && f[1] === 0x37));
+            const body = concat(
+              ...fields.map((f) => {
+                const t = readBer(f)!;
+                return ber(t.tag, edit(t.tag, t.value));
+              }),
+            );
+            const sig = ber(0x5f37, defaultP256.sign(concat(body, otpk), dpPb.privateKey, 'raw'));
+            return [ber(0xbf23, body, sig), ...items.slice(1)];
+          }).getBoundProfilePackage(req);
+        },
+      };
+    };
+    const otherTid = resigned((tag, v) => (tag === 0x80 ? new Uint8Array(16).fill(9) : v));
+    expect(await pirOf(otherTid)).toEqual([0, 3]);
+    const desKeys = resigned((tag, v) =>
+      tag === 0xa6 ? concat(ber(0x80, Uint8Array.of(0x80)), v.subarray(3)) : v,
+    );
+    expect(await pirOf(desKeys)).toEqual([0, 4]);
+  });
+
+  it('a test profile on an eUICC without testProfileSupport: unsupportedProfileClass (6)', async () => {
+    const t = defaultEuiccTemplate();
+    // rspCapability (SGP.22 §5.7.9): additionalProfile only, no testProfileSupport (bit 3).
+    const card = createEuicc({ ...t, info: { ...t.info, rspCapability: fromHex('0780') } });
+    card.reset();
+    const { smdp } = testSmdp([claim({ metadata: { spn: 'x', name: 'y', class: 'test' } })]);
+    expect(await pirOf(smdp, card)).toEqual([2, 6]);
+  });
+
   it('not enough memory for the package: insufficientMemory (10)', async () => {
     const t = defaultEuiccTemplate();
     // extCardResource (SGP.22 §5.7.9): 82 = free non-volatile memory, here 4 KB.
@@ -357,10 +519,16 @@ describe('LoadBoundProfilePackage refusals: ProfileInstallationResult (SGP.22 §
     expect(await pirOf(smdp, card)).toEqual([5, 10]);
   });
 
-  it('an ICCID the eUICC already has: storeMetadata (2), iccidAlreadyExists (9)', async () => {
+  it('an ICCID the eUICC already has: storeMetadata (2), iccidAlreadyExists (9); ListNotification shows the install', async () => {
     const digits = ICCID_A.replace(/(.)(.)/g, '$2$1').replace(/F/g, '');
     const { smdp } = testSmdp([claim({ iccid: digits })]);
-    expect(await pirOf(smdp)).toEqual([2, 9]);
+    const card = fresh();
+    expect(await pirOf(smdp, card)).toEqual([2, 9]);
+    // The PIR waits in the list as an install notification (pmo 07 80) for the SM-DP+ of the session.
+    const list = es10(card, openIsdR(card), 'BF2800').answer;
+    expect(list).toContain(
+      `81020780${toHex(ber(0x0c, new TextEncoder().encode(SMDP_ADDRESS)))}5A0A${ICCID_A}`,
+    );
   });
 
   it('a profile policy rule the eUICC does not allow: pprNotAllowed (15)', async () => {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bytes } from '../../card-os/bytes.js';
 import type { EuiccCard } from '../../card-os/euicc-card.js';
+import { downloadProfile, type Es9Client } from '../../host/euicc/download.js';
 import { smdpTestPki } from '../../host/euicc/test-pki.js';
 import { createSmdp, type SmdpOptions } from '../../host/smdp/core.js';
 import { MemoryInventory, type MemoryProfile } from '../../host/smdp/memory-inventory.js';
@@ -34,3 +35,8 @@ export function testSmdp(
 }
 
 export const transmitOf = (card: EuiccCard) => async (c: Bytes) => card.transmit(c);
+
+/** One download into `card` of the order `matchingId` from `es9` (host/euicc/download.ts). */
+export function downloadInto(card: EuiccCard, es9: Es9Client, matchingId: string) {
+  return downloadProfile({ transmit: transmitOf(card), es9, smdpAddress: SMDP_ADDRESS, matchingId });
+}

@@ -6,19 +6,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readProfiles, uppKey } from '../../applets/euicc/store.js';
+import { children, uint } from '../../applets/euicc/der.js';
+import { readNotifications, readProfiles, uppKey } from '../../applets/euicc/store.js';
 import { dataOf, swOf } from '../../card-os/apdu.js';
 import { type Bytes, concat, fromHex, toHex, xor } from '../../card-os/bytes.js';
 import type { EuiccCard } from '../../card-os/euicc-card.js';
+import { contentKey } from '../../card-os/fs/model.js';
 import { PowerLoss } from '../../card-os/nvm.js';
+import { ber, readBer } from '../../card-os/tlv.js';
 import { projectRoot } from '../../host/card-factory.js';
 import { openCardWith } from '../../host/card-source.js';
-import { downloadProfile } from '../../host/euicc/download.js';
+import { hssFromProfile } from '../../host/cli/auth.js';
+import { downloadProfile, type Es9Client } from '../../host/euicc/download.js';
 import { createEuicc } from '../../host/euicc/load.js';
-import { Lpa } from '../../host/euicc/lpa.js';
+import { iccidDigits, Lpa } from '../../host/euicc/lpa.js';
 import { openEuicc } from '../../host/euicc/open.js';
-import { SMDP_ADDRESS, testSmdp, transmitOf, ts48Upp } from './download-support.js';
-import { defaultEuiccTemplate, newEuicc, txHex } from './support.js';
+import { createAuc } from '../../host/network/auc.js';
+import { loadProfile } from '../../host/profile/load.js';
+import { encodeUpp } from '../../host/saip/encode.js';
+import { downloadInto, SMDP_ADDRESS, testSmdp, transmitOf, ts48Upp } from './download-support.js';
+import { defaultEuiccTemplate, es10, newEuicc, openIsdR, txHex } from './support.js';
 
 const ICCID = '8949449999999990171'; // TS48V5-SAIP2-3-NOBERTLV-UNIQUE
 const claim = () => ({
@@ -85,6 +92,11 @@ describe('profile download (SGP.22 §3.1.3), in process', () => {
     expect(await lpa.notifications()).toEqual([]);
     await lpa.close();
     // Enabled, the terminal sees the TS.48 IMSI 001010123456063.
+    // EUICCInfo2 announces the free memory less the package now kept (extCardResource 82, SGP.22 §5.7.9).
+    const info2 = es10(card, openIsdR(card), 'BF2200').answer;
+    expect(info2).toContain(
+      `8204${(0x45bf8 - ts48Upp().length).toString(16).toUpperCase().padStart(8, '0')}`,
+    );
     expect(await enableAndReadImsi(card, ICCID)).toBe('080910101032540636');
     // AUTHENTICATE (3G context) with K of TS.48 and the test algorithm.
     const k = fromHex('000102030405060708090A0B0C0D0E0F');
@@ -112,40 +124,38 @@ describe('profile download (SGP.22 §3.1.3), in process', () => {
         upp: ts48Upp('TS48V5-SAIP2-3-BERTLV-SUCI-UNIQUE.der'),
       },
     ]);
-    await downloadProfile({
-      transmit: transmitOf(card),
-      es9: smdp,
-      smdpAddress: SMDP_ADDRESS,
-      matchingId: 'TS48-1',
-    });
-    const again = await downloadProfile({
-      transmit: transmitOf(card),
-      es9: smdp,
-      smdpAddress: SMDP_ADDRESS,
-      matchingId: 'TS48-1',
-    }).then(
+    await downloadInto(card, smdp, 'TS48-1');
+    const again = await downloadInto(card, smdp, 'TS48-1').then(
       () => undefined,
       (e: { detail: { subjectCode?: string; reasonCode?: string } }) => e.detail,
     );
     expect(again).toMatchObject({ subjectCode: '8.2', reasonCode: '3.5' });
-    const r = await downloadProfile({
-      transmit: transmitOf(card),
-      es9: smdp,
-      smdpAddress: SMDP_ADDRESS,
-      matchingId: 'TS48-2',
-    });
+    const r = await downloadInto(card, smdp, 'TS48-2');
     expect(r.isdpAid).toBe('A0000005591010FFFFFFFF8900001400');
+  });
+
+  it('DeleteProfile of a downloaded profile frees its package; the same ICCID comes again in a new ISD-P', async () => {
+    const card = fresh();
+    const { smdp } = testSmdp([claim(), { ...claim(), matchingId: 'TS48-AGAIN' }]);
+    const r = await downloadInto(card, smdp, 'TS48-1');
+    const aid = fromHex(r.isdpAid);
+    expect(card.nvm.get(uppKey(aid))).toBeDefined();
+    const lpa = await Lpa.open({ transmit: transmitOf(card) });
+    expect(await lpa.delete(ICCID)).toBe(0);
+    await lpa.close();
+    expect(card.nvm.get(uppKey(aid))).toBeUndefined();
+    card.reset();
+    expect(card.profile(aid)).toBeUndefined();
+    const again = await downloadInto(card, smdp, 'TS48-AGAIN');
+    // A deleted ISD-P's AID is not given again.
+    expect(again.isdpAid).toBe('A0000005591010FFFFFFFF8900001400');
+    expect(await enableAndReadImsi(card, ICCID)).toBe('080910101032540636');
   });
 
   it('with ReplaceSessionKeys (Profile Protection Keys) the download works the same', async () => {
     const card = fresh();
     const { smdp } = testSmdp([claim()], { replaceSessionKeys: true });
-    const r = await downloadProfile({
-      transmit: transmitOf(card),
-      es9: smdp,
-      smdpAddress: SMDP_ADDRESS,
-      matchingId: 'TS48-1',
-    });
+    const r = await downloadInto(card, smdp, 'TS48-1');
     expect(r.iccid).toBe(ICCID);
     expect(await enableAndReadImsi(card, ICCID)).toBe('080910101032540636');
   });
@@ -173,6 +183,102 @@ describe('profile download (SGP.22 §3.1.3), in process', () => {
   });
 });
 
+describe('notifications to the SM-DP+ (ES9+.HandleNotification, SGP.22 §5.6.4)', () => {
+  it('the enable notification of the downloaded profile (OtherSignedNotification) verifies; a changed one does not', async () => {
+    const card = fresh();
+    const { smdp } = testSmdp([claim()]);
+    await downloadInto(card, smdp, 'TS48-1');
+    await enableAndReadImsi(card, ICCID);
+    const ch = openIsdR(card);
+    const list = readBer(fromHex(es10(card, ch, 'BF2B00').answer))!;
+    const items = children(children(list.value)![0]!.value)!;
+    const others = items.filter((t) => t.tag === 0x30);
+    expect(others.length).toBeGreaterThan(0);
+    for (const t of others) {
+      const der = ber(0x30, t.value);
+      const ok = await smdp.handleNotification({ pendingNotification: Buffer.from(der).toString('base64') });
+      expect(ok.header.functionExecutionStatus.status).toBe('Executed-Success');
+      der[8]! ^= 1;
+      const bad = await smdp.handleNotification({ pendingNotification: Buffer.from(der).toString('base64') });
+      expect(bad.header.functionExecutionStatus.statusCodeData).toMatchObject({
+        subjectCode: '8.1',
+        reasonCode: '6.1',
+      });
+    }
+  });
+});
+
+describe('a profile of ours, encoded by host/saip/encode.ts', () => {
+  for (const file of ['profiles/examples/minimal.yaml'])
+    it(`${file}: downloaded, enabled, EF.IMSI read, AUTHENTICATE against the host AuC`, async () => {
+      const profile = loadProfile(join(projectRoot(), file));
+      const hss = hssFromProfile(profile);
+      const iccid = iccidOf(profile);
+      const { smdp } = testSmdp([
+        { matchingId: 'OURS', iccid, upp: encodeUpp(profile), metadata: { spn: 'uicc', name: file } },
+      ]);
+      const card = fresh();
+      const r = await downloadInto(card, smdp, 'OURS');
+      expect(r.iccid).toBe(iccid);
+      const lpa = await Lpa.open({ transmit: transmitOf(card) });
+      expect(await lpa.enable(iccid)).toBe(0);
+      await lpa.close();
+      card.reset();
+      expect(txHex(card, '00A4040407A0000000871002').sw).toMatch(/^(61|90)/);
+      expect(txHex(card, '00A4000C026F07').sw).toBe('9000');
+      const imsi = txHex(card, '00B0000009');
+      expect(imsi.sw).toBe('9000');
+      expect(imsi.data).toBe(toHex(encodeImsiForTest(hss.imsi)));
+      const v = createAuc([hss]).generateVector(hss.imsi);
+      const apdu = concat(fromHex('008800812210'), v.rand, Uint8Array.of(0x10), v.autn);
+      let resp = card.transmit(apdu);
+      if (swOf(resp) >> 8 === 0x61) resp = card.transmit(Uint8Array.of(0, 0xc0, 0, 0, swOf(resp) & 0xff));
+      expect(swOf(resp)).toBe(0x9000);
+      const d = dataOf(resp);
+      expect(toHex(d.subarray(2, 2 + d[1]!))).toBe(toHex(v.xres));
+    });
+});
+
+/** EF.IMSI coding (TS 31.102 §4.2.2): length, then parity nibble 9 (odd) / 1 (even) and the digits swapped. */
+function encodeImsiForTest(imsi: string): Bytes {
+  const digits = `${imsi.length % 2 ? '9' : '1'}${imsi}`.padEnd(16, 'F');
+  const out = [8];
+  for (let i = 0; i < 16; i += 2) out.push(Number.parseInt(digits[i + 1]! + digits[i]!, 16));
+  return Uint8Array.from(out);
+}
+
+/** The ICCID digits of a compiled profile's EF.ICCID. */
+function iccidOf(p: ReturnType<typeof loadProfile>): string {
+  const f = p.spec.mf.children.find((x) => x.type === 'EF' && x.fid === 0x2fe2)!;
+  return iccidDigits(p.spec.nvm.get(contentKey(f)) ?? (f as { initial: Bytes }).initial);
+}
+
+/**
+ * A download whose eUICC loses power at the k-th NVM write of LoadBoundProfilePackage (and writes nothing
+ * after: every later step fails too): 'torn', or 'done' / 'refused' if the load needed fewer writes.
+ */
+async function downloadTornAt(card: EuiccCard, es9: Es9Client, k: number): Promise<string> {
+  let step = 0;
+  const r = await downloadProfile({
+    transmit: transmitOf(card),
+    es9,
+    smdpAddress: SMDP_ADDRESS,
+    matchingId: 'TS48-1',
+    sendNotification: false,
+    onProgress: (s) => {
+      if (s === 'LoadBoundProfilePackage')
+        card.nvm.powerHook = () => {
+          if (++step >= k) throw new PowerLoss(k);
+        };
+    },
+  }).then(
+    () => 'done',
+    (e: unknown) => (e instanceof PowerLoss ? 'torn' : 'refused'),
+  );
+  card.nvm.powerHook = undefined;
+  return r;
+}
+
 describe('atomic install (one NVM transaction)', () => {
   it('a power loss before EVERY NVM write of LoadBoundProfilePackage leaves no ISD-P or a complete, working one', async () => {
     const template = defaultEuiccTemplate();
@@ -181,25 +287,7 @@ describe('atomic install (one NVM transaction)', () => {
       const card = fresh();
       const before = readProfiles(card.nvm).length;
       const { smdp } = testSmdp([claim()]);
-      let step = 0;
-      const r = await downloadProfile({
-        transmit: transmitOf(card),
-        es9: smdp,
-        smdpAddress: SMDP_ADDRESS,
-        matchingId: 'TS48-1',
-        sendNotification: false,
-        onProgress: (s) => {
-          if (s !== 'LoadBoundProfilePackage') return;
-          // A torn card writes nothing more: every step from the k-th on fails.
-          card.nvm.powerHook = () => {
-            if (++step >= k) throw new PowerLoss(k);
-          };
-        },
-      }).then(
-        () => 'done',
-        (e: unknown) => (e instanceof PowerLoss ? 'torn' : e),
-      );
-      card.nvm.powerHook = undefined;
+      const r = await downloadTornAt(card, smdp, k);
       if (r === 'done') {
         outcomes.push('done');
         break;
@@ -219,10 +307,41 @@ describe('atomic install (one NVM transaction)', () => {
         outcomes.push('complete');
       }
     }
-    // Every write was cut once, then the download ran through; both outcomes occurred.
+    // Every write was cut once (the journal, its commit mark, each record, the journal cleared), then the
+    // download ran through; both outcomes occurred.
+    expect(outcomes.length).toBeGreaterThanOrEqual(7);
     expect(outcomes.at(-1)).toBe('done');
     expect(outcomes).toContain('none');
     expect(outcomes).toContain('complete');
+  });
+});
+
+describe('atomic refusal', () => {
+  it('a power loss at every write of a refused load (PPR): no ISD-P, and the PIR notification whole or absent', async () => {
+    const template = defaultEuiccTemplate();
+    const seen = new Set<number>();
+    for (let k = 1; k < 20; k++) {
+      const card = fresh();
+      const before = readProfiles(card.nvm).length;
+      const notesBefore = card.nvm.get('euicc/notifications');
+      const { smdp } = testSmdp([{ ...claim(), metadata: { spn: 'x', name: 'y', ppr: ['ppr2'] } }]);
+      const r = await downloadTornAt(card, smdp, k);
+      const after = createEuicc(template, { nvm: card.snapshot() });
+      after.reset();
+      expect(readProfiles(after.nvm)).toHaveLength(before);
+      const notes = after.nvm.get('euicc/notifications');
+      const grew = toHex(notes ?? new Uint8Array(0)) !== toHex(notesBefore ?? new Uint8Array(0));
+      if (grew) {
+        // The whole signed PIR, and the sequence number that goes with it.
+        const last = readNotifications(after.nvm).at(-1)!;
+        expect(toHex(last.tlv).startsWith('BF37')).toBe(true);
+        expect(uint(after.nvm.get('euicc/seq'))).toBe(last.seq);
+      }
+      seen.add(grew ? 1 : 0);
+      if (r === 'refused') break;
+      expect(r).toBe('torn');
+    }
+    expect([...seen].sort()).toEqual([0, 1]);
   });
 });
 

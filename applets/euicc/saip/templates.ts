@@ -333,7 +333,7 @@ const TEMPLATE_ROWS: readonly TemplateRows[] = [
     clause: 'Annex A §9.5.11 (v2.3.1)',
     parent: '2.23.143.1.2.4',
     files: [
-      'df-df-5gs                    6FC0 DF  -       14 -',
+      'df-df-5gs                    5FC0 DF  -       14 -',
       'ef-5gs3gpploci               4F01 TR  20       5 01 def=FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000001',
       'ef-5gsn3gpploci              4F02 TR  20       5 02 def=FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000001',
       'ef-5gs3gppnsc                4F03 LF  1x57     5 03 def=FF...FF',
@@ -395,7 +395,7 @@ const TEMPLATE_ROWS: readonly TemplateRows[] = [
     clause: 'Annex A §9.5.12',
     parent: '2.23.143.1.2.4',
     files: [
-      'df-df-saip                   6FD0 DF  -       14 -',
+      'df-df-saip                   5FD0 DF  -       14 -',
       'ef-suci-calc-info-usim       4F01 TR  -        3 - def=FF...FF',
     ],
   },
