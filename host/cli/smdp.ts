@@ -3,7 +3,6 @@
 // or types into `uicc euicc download --ac`.
 
 import type { Command } from 'commander';
-import { readInputBytes } from '../input-file.js';
 import { formatActivationCode } from '../smdp/activation-code.js';
 import { type InventoryEntry, openOrders, type ProfileClass, SmdpStore } from '../smdp/store.js';
 import { integer, nonEmpty, oneOf } from './arg-parsers.js';
@@ -50,7 +49,10 @@ export function registerSmdp(program: Command): void {
       nonEmpty,
       DEFAULT_STATE,
     )
-    .option('--profiles <dir>', 'add every profile package (*.der, SAIP) in this folder to the inventory')
+    .option(
+      '--profiles <dir>',
+      'add every profile package (*.der, SAIP) and YAML profile (*.yaml) in this folder to the inventory',
+    )
     .option('--quiet', 'log only the start line and the orders')
     .action(
       async (o: {
@@ -64,7 +66,7 @@ export function registerSmdp(program: Command): void {
         const { addProfileFolder, startSmdp } = await import('../smdp/service.js');
         const store = SmdpStore.open(o.state);
         if (o.profiles) {
-          const added = addProfileFolder(store, o.profiles);
+          const added = await addProfileFolder(store, o.profiles);
           console.log(`inventory: ${added.length} profile package(s) from ${o.profiles}`);
         }
         const log = o.quiet ? undefined : (line: string) => console.log(line);
@@ -92,7 +94,10 @@ export function registerSmdp(program: Command): void {
     .command('order')
     .description('order a profile for a download; prints its activation code')
     .requiredOption('--state <file>', 'state file of the SM-DP+', nonEmpty)
-    .option('--profile <file>', 'profile package (SAIP .der): added to the inventory and ordered')
+    .option(
+      '--profile <file>',
+      'profile package (SAIP .der) or YAML profile: added to the inventory and ordered',
+    )
     .option('--iccid <digits>', 'order this profile of the inventory')
     .option('--eid <eid>', 'only this eUICC may download it (alone: found by EID, empty matching ID)')
     .option('--matching-id <id>', 'matching ID (default: a new random one, unless --eid alone)')
@@ -102,7 +107,7 @@ export function registerSmdp(program: Command): void {
     .option('--profile-name <name>', 'profile name in the metadata (with --profile)')
     .option('--class <class>', 'profile class (with --profile)', oneOf('test', 'provisioning', 'operational'))
     .action(
-      (o: {
+      async (o: {
         state: string;
         profile?: string;
         iccid?: string;
@@ -125,10 +130,12 @@ export function registerSmdp(program: Command): void {
         formatActivationCode({ smdpAddress: address, matchingId: '', confirmationCodeRequired: false });
         let iccid = o.iccid;
         if (o.profile) {
-          const upp = new Uint8Array(readInputBytes(o.profile, 'profile package'));
-          iccid = store.addProfile(upp, o.profile, {
+          const { readProfilePackage } = await import('../smdp/service.js');
+          const pkg = await readProfilePackage(o.profile);
+          const name = o.profileName ?? pkg.name;
+          iccid = store.addProfile(pkg.upp, o.profile, {
             ...(o.spn ? { spn: o.spn } : {}),
-            ...(o.profileName ? { name: o.profileName } : {}),
+            ...(name ? { name } : {}),
             ...(o.class ? { class: o.class } : {}),
           });
         }

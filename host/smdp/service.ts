@@ -60,18 +60,44 @@ export async function startSmdp(o: SmdpServiceOptions): Promise<SmdpService> {
   return { ...server, core };
 }
 
-/** Adds every profile package (*.der) of a folder to the inventory; returns the ICCIDs. */
-export function addProfileFolder(store: SmdpStore, dir: string): string[] {
+const YAML = /\.ya?ml$/i;
+
+/**
+ * A profile package from a file: a SAIP unprotected profile package (.der), or one of our YAML profiles
+ * (docs/profile-format.md) encoded as one (host/saip/encode.ts). The YAML modules load only when needed.
+ */
+export async function readProfilePackage(path: string): Promise<{ upp: Uint8Array; name?: string }> {
+  if (!YAML.test(path)) return { upp: new Uint8Array(readInputBytes(path, 'profile package')) };
+  const [{ loadProfile }, { encodeUpp }] = await Promise.all([
+    import('../profile/load.js'),
+    import('../saip/encode.js'),
+  ]);
+  const profile = loadProfile(path);
+  try {
+    return {
+      upp: encodeUpp(profile),
+      ...(profile.spec.description ? { name: profile.spec.description } : {}),
+    };
+  } catch (e) {
+    throw new Error(`${path}: cannot encode as a profile package: ${(e as Error).message}`);
+  }
+}
+
+/** Adds every profile package (*.der) and YAML profile (*.yaml) of a folder to the inventory; returns the ICCIDs. */
+export async function addProfileFolder(store: SmdpStore, dir: string): Promise<string[]> {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((f) => f.toLowerCase().endsWith('.der'));
+    names = readdirSync(dir).filter((f) => /\.der$/i.test(f) || YAML.test(f));
   } catch (e) {
     throw new Error(
       `${dir}: cannot read the profile folder (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
-  return names.sort().map((f) => {
+  const out: string[] = [];
+  for (const f of names.sort()) {
     const path = join(dir, f);
-    return store.addProfile(new Uint8Array(readInputBytes(path, 'profile package')), path);
-  });
+    const { upp, name } = await readProfilePackage(path);
+    out.push(store.addProfile(upp, path, name ? { name } : {}));
+  }
+  return out;
 }

@@ -11,15 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uiccProcess as uicc } from '../support/cli.js';
-import { expectTs48InUse, type SmdpChild, startSmdpChild, ts48ImsiAndAuthScript } from './support.js';
+import { acOf, expectTs48InUse, type SmdpChild, startSmdpChild, ts48ImsiAndAuthScript } from './support.js';
 
 const UPP_A = 'test/vectors/ts48/TS48V1-A-UNIQUE.der';
 const UPP_B = 'test/vectors/ts48/TS48V1-B-UNIQUE.der';
 const UPP_C = 'test/vectors/ts48/TS48V2-SAIP2-1-NOBERTLV-UNIQUE.der';
 const UPP_D = 'test/vectors/ts48/TS48V3-SAIP2-1-BERTLV-UNIQUE.der'; // ICCID 8949449999999990064
 const EID = '89049032123451234512345678901235'; // profiles/default-euicc.yaml
-
-const acOf = (stdout: string) => /^(LPA:1\$\S+)$/m.exec(stdout)?.[1] ?? '';
 
 describe.sequential('remote download over HTTPS: uicc smdp serve, order, uicc euicc download', () => {
   const dir = mkdtempSync(join(tmpdir(), 'uicc-smdp-e2e-'));

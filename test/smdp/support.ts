@@ -17,6 +17,9 @@ export async function stopChild(child: ChildProcess | undefined): Promise<void> 
   clearTimeout(t);
 }
 
+/** The activation code `uicc smdp order` printed. */
+export const acOf = (stdout: string): string => /^(LPA:1\$\S+)$/m.exec(stdout)?.[1] ?? '';
+
 export interface SmdpChild {
   /** host:port as the activation codes name it. */
   address: string;
