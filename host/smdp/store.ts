@@ -157,7 +157,14 @@ export class SmdpStore implements SmdpInventory {
 
   /** One locked read-modify-write, written atomically; `fn` may throw to change nothing. */
   private update<T>(fn: (s: StateFile) => T): T {
-    const lock = lockImage(this.path, 10);
+    let lock: ReturnType<typeof lockImage>;
+    try {
+      lock = lockImage(this.path, 10);
+    } catch (e) {
+      throw new StoreError(
+        (e as Error).message.replace('card image is in use', 'SM-DP+ state file is in use'),
+      );
+    }
     try {
       const s = this.read();
       const r = fn(s);
