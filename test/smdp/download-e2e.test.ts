@@ -10,7 +10,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uiccProcess as uicc } from '../support/cli.js';
+import { hssFromProfile } from '../../host/cli/auth.js';
+import { saveSubscribers } from '../../host/network/subscribers.js';
+import { loadProfile } from '../../host/profile/load.js';
+import { ROOT, uiccProcess as uicc } from '../support/cli.js';
 import { acOf, expectTs48InUse, type SmdpChild, startSmdpChild, ts48ImsiAndAuthScript } from './support.js';
 
 const UPP_A = 'test/vectors/ts48/TS48V1-A-UNIQUE.der';
@@ -119,5 +122,18 @@ describe.sequential('remote download over HTTPS: uicc smdp serve, order, uicc eu
     expect(r.stdout).toContain('installed 8949449999999990064');
     const orders = await uicc('smdp', 'list', '--state', state);
     expect(orders.stdout).toMatch(/^8949449999999990064 +installed /m);
+  });
+
+  it('one of our YAML profiles, encoded by the SM-DP+: downloaded, enabled, uicc auth --card with its keys', async () => {
+    const hss = join(dir, 'hss.json');
+    saveSubscribers(hss, [hssFromProfile(loadProfile(join(ROOT, 'profiles/examples/minimal.yaml')))]);
+    const o = await order('--profile', 'profiles/examples/minimal.yaml');
+    expect(o.code, o.stderr).toBe(0);
+    const r = await uicc('euicc', 'download', '--card', card, '--ac', acOf(o.stdout), '--enable');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('enabled 8988211000000000003');
+    const auth = await uicc('auth', '--card', card, '--hss', hss);
+    expect(auth.code, auth.stdout + auth.stderr).toBe(0);
+    expect(auth.stdout).toMatch(/RES = XRES: yes/);
   });
 });
