@@ -10,11 +10,15 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hssFromProfile } from '../../host/cli/auth.js';
-import { saveSubscribers } from '../../host/network/subscribers.js';
-import { loadProfile } from '../../host/profile/load.js';
-import { ROOT, uiccProcess as uicc } from '../support/cli.js';
-import { acOf, expectTs48InUse, type SmdpChild, startSmdpChild, ts48ImsiAndAuthScript } from './support.js';
+import { uiccProcess as uicc } from '../support/cli.js';
+import {
+  acOf,
+  expectTs48InUse,
+  expectYamlProfileAuthenticates,
+  type SmdpChild,
+  startSmdpChild,
+  ts48ImsiAndAuthScript,
+} from './support.js';
 
 const UPP_A = 'test/vectors/ts48/TS48V1-A-UNIQUE.der';
 const UPP_B = 'test/vectors/ts48/TS48V1-B-UNIQUE.der';
@@ -125,15 +129,6 @@ describe.sequential('remote download over HTTPS: uicc smdp serve, order, uicc eu
   });
 
   it('one of our YAML profiles, encoded by the SM-DP+: downloaded, enabled, uicc auth --card with its keys', async () => {
-    const hss = join(dir, 'hss.json');
-    saveSubscribers(hss, [hssFromProfile(loadProfile(join(ROOT, 'profiles/examples/minimal.yaml')))]);
-    const o = await order('--profile', 'profiles/examples/minimal.yaml');
-    expect(o.code, o.stderr).toBe(0);
-    const r = await uicc('euicc', 'download', '--card', card, '--ac', acOf(o.stdout), '--enable');
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain('enabled 8988211000000000003');
-    const auth = await uicc('auth', '--card', card, '--hss', hss);
-    expect(auth.code, auth.stdout + auth.stderr).toBe(0);
-    expect(auth.stdout).toMatch(/RES = XRES: yes/);
+    await expectYamlProfileAuthenticates(state, dir, '--card', card);
   });
 });

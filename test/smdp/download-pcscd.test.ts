@@ -10,9 +10,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hssFromProfile } from '../../host/cli/auth.js';
-import { saveSubscribers } from '../../host/network/subscribers.js';
-import { loadProfile } from '../../host/profile/load.js';
 import { waitForReader } from '../../pcsc-bridge/pcsc-transport.js';
 import { type PcscdHarness, startPcscd } from '../../pcsc-bridge/pcscd-harness.js';
 import { needs, pcscdGate } from '../pcsc-bridge/support.js';
@@ -20,6 +17,7 @@ import { CACHE_DIR, ROOT, uiccProcess as uicc } from '../support/cli.js';
 import {
   acOf,
   expectTs48InUse,
+  expectYamlProfileAuthenticates,
   type SmdpChild,
   startSmdpChild,
   stopChild,
@@ -89,23 +87,7 @@ describe.sequential('remote download through pcscd: uicc euicc download --reader
 
     // One of our YAML profiles, encoded as a package by the SM-DP+: downloaded and enabled through the
     // reader, then `uicc auth` authenticates it against an HSS holding its keys (Milenage).
-    const hss = join(dir, 'hss.json');
-    saveSubscribers(hss, [hssFromProfile(loadProfile(join(ROOT, 'profiles/examples/minimal.yaml')))]);
-    const o2 = await uicc(
-      'smdp',
-      'order',
-      '--state',
-      join(dir, 'smdp.json'),
-      '--profile',
-      'profiles/examples/minimal.yaml',
-    );
-    expect(o2.code, o2.stderr).toBe(0);
-    const dl2 = await uicc('euicc', 'download', '--reader', reader, '--ac', acOf(o2.stdout), '--enable');
-    expect(dl2.code, dl2.stdout + dl2.stderr).toBe(0);
-    expect(dl2.stdout).toContain('enabled 8988211000000000003');
-    const auth = await uicc('auth', '--reader', reader, '--hss', hss);
-    expect(auth.code, auth.stdout + auth.stderr).toBe(0);
-    expect(auth.stdout).toMatch(/RES = XRES: yes/);
+    await expectYamlProfileAuthenticates(join(dir, 'smdp.json'), dir, '--reader', reader);
 
     await stopServe();
     const after = await uicc('euicc', 'list', '--card', card);

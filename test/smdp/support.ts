@@ -3,6 +3,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { hssFromProfile } from '../../host/cli/auth.js';
+import { saveSubscribers } from '../../host/network/subscribers.js';
+import { loadProfile } from '../../host/profile/load.js';
 import { CACHE_DIR, ROOT, uiccProcess } from '../support/cli.js';
 
 const BIN = join(ROOT, 'bin', 'uicc.js');
@@ -106,4 +109,26 @@ export async function expectTs48InUse(script: string, ...card: string[]): Promis
   expect(run.code, run.stdout + run.stderr).toBe(0);
   expect(run.stdout).toContain('001010123456063');
   expect(run.stdout).toContain('5 exchanges, 5 expectations passed');
+}
+
+/**
+ * profiles/examples/minimal.yaml ordered at the SM-DP+ (encoded as a package there), downloaded and enabled
+ * on `card` (--card IMAGE or --reader NAME), then `uicc auth` against an HSS holding its keys (Milenage).
+ */
+export async function expectYamlProfileAuthenticates(
+  state: string,
+  dir: string,
+  ...card: string[]
+): Promise<void> {
+  const file = 'profiles/examples/minimal.yaml';
+  const hss = join(dir, 'hss.json');
+  saveSubscribers(hss, [hssFromProfile(loadProfile(join(ROOT, file)))]);
+  const o = await uiccProcess('smdp', 'order', '--state', state, '--profile', file);
+  expect(o.code, o.stderr).toBe(0);
+  const r = await uiccProcess('euicc', 'download', ...card, '--ac', acOf(o.stdout), '--enable');
+  expect(r.code, r.stdout + r.stderr).toBe(0);
+  expect(r.stdout).toContain('enabled 8988211000000000003');
+  const auth = await uiccProcess('auth', ...card, '--hss', hss);
+  expect(auth.code, auth.stdout + auth.stderr).toBe(0);
+  expect(auth.stdout).toMatch(/RES = XRES: yes/);
 }
