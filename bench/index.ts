@@ -23,6 +23,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>
   bsp: () => import('./bsp.js'),
   download: () => import('./download.js'),
   smdp: () => import('./smdp.js'),
+  saip: () => import('./saip.js'),
 };
 
 async function main(): Promise<void> {

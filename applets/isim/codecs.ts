@@ -23,7 +23,7 @@ function padded(b: Bytes, length: number | undefined, pad: number): Bytes {
 /** The TLV with tag 80 at the start of `b`, when what follows it is unused (FF) padding. */
 function tag80(b: Bytes): Bytes | undefined {
   const t = readBer(b);
-  if (t?.tag !== 0x80 || !b.subarray(t.length).every((x) => x === 0xff)) return undefined;
+  if (!t || t.tag !== 0x80 || !b.subarray(t.length).every((x) => x === 0xff)) return undefined;
   return t.value;
 }
 

@@ -74,7 +74,7 @@ export function decodeSlot(
   | { mode: 'derive'; master: Bytes }
   | undefined {
   const outer = parseBer(b);
-  if (outer?.length !== 1 || outer[0]!.tag !== 0xa0) return undefined;
+  if (!outer || outer.length !== 1 || outer[0]!.tag !== 0xa0) return undefined;
   const items = parseBer(outer[0]!.value);
   const mode = findTag(items, TAG.MODE)?.[0];
   if (mode === 2) {

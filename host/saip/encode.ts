@@ -19,6 +19,7 @@ import { type Bytes, concat, equal, u16, uintBE } from '../../card-os/bytes.js';
 import { descriptorByte } from '../../card-os/fs/fcp.js';
 import { type FileSpec, LCSI, type PinSpec } from '../../card-os/fs/model.js';
 import { ber } from '../../card-os/tlv.js';
+import type { Personalised } from '../personalise.js';
 import type { CompiledProfile } from '../profile/load.js';
 
 export class SaipEncodeError extends Error {}
@@ -239,13 +240,14 @@ function akaParameter(b: Builder, s: AkaSubscription, section: string): void {
 /** EF.ICCID content (swapped digits) -> the ProfileHeader's plain digit order. */
 function headerIccid(mf: FileSpec): Bytes {
   const ef = mf.children.find((c) => c.fid === 0x2fe2 && c.type === 'EF');
-  if (!ef || ef.initial.length !== 10)
+  if (ef?.initial.length !== 10)
     throw new SaipEncodeError('mf: EF.ICCID (2FE2) with 10 bytes is needed for the profile header');
   return Uint8Array.from(ef.initial, (x) => ((x & 0x0f) << 4) | (x >> 4));
 }
 
-/** The UPP of a compiled profile (see the module comment). */
-export function encodeUpp(profile: CompiledProfile, opts: EncodeOptions = {}): Bytes {
+/** The UPP of a compiled profile, or of a personalised one (host/personalise.ts); see the module comment. */
+export function encodeUpp(from: CompiledProfile | Personalised, opts: EncodeOptions = {}): Bytes {
+  const profile = 'applets' in from && 'profile' in from ? from.profile : (from as CompiledProfile);
   const { spec } = profile;
   const mf = spec.mf;
   const b: Builder = { pes: [], next: 1, claimed: new Set(), oids: new Set() };

@@ -299,6 +299,11 @@ function authenticateItems(p2: number, data: Bytes): [string, number, number][] 
   return out;
 }
 
+/** Whether an EF (by FID) holds keys, so its content is masked wherever it is shown. */
+export function isKeyFile(fid: number): boolean {
+  return KEY_FILES.has(fid);
+}
+
 /** EF reached by SFI 08/09 in ADF.USIM: EF.Keys / EF.KeysPS, the only key files with an SFI. */
 export function keyFileBySfi(sfi: number): number | undefined {
   return KEY_FILE_SFIS.has(sfi) ? 0x6f00 | sfi : undefined;

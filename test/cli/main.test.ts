@@ -21,6 +21,7 @@ const NAMES = [
   'suci',
   'euicc',
   'smdp',
+  'saip',
 ];
 
 describe('uicc command table', () => {

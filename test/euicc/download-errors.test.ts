@@ -13,7 +13,7 @@ import { ber, readBer } from '../../card-os/tlv.js';
 import { DownloadError, downloadProfile, type Es9Client } from '../../host/euicc/download.js';
 import { createEuicc } from '../../host/euicc/load.js';
 import { euiccTestPki, smdpBadCertificates, smdpTestPki } from '../../host/euicc/test-pki.js';
-import type { SmdpClaim } from '../../host/smdp/core.js';
+import { confirmationCodeHash, type SmdpClaim } from '../../host/smdp/core.js';
 import { SMDP_ADDRESS, testSmdp, transmitOf, ts48Upp } from './download-support.js';
 import { defaultEuiccTemplate, es10, ICCID_A, newEuicc, openIsdR } from './support.js';
 
@@ -317,6 +317,13 @@ describe('SM-DP+ refusals (SGP.22 §5.6, §6.5.2)', () => {
     );
   });
 
+  it('hashCc = SHA-256(SHA-256(code) ‖ transactionId) (SGP.22 §3.1.3.2; computed independently with Python hashlib)', () => {
+    const tid = Uint8Array.from({ length: 16 }, (_, i) => i);
+    expect(toHex(confirmationCodeHash('4711', tid))).toBe(
+      '7A5FC1E1D536C03AC028EFA34659AAF40B1A58FDCF8F4627E34FE8600F2E7A76',
+    );
+  });
+
   it('a confirmation code missing (8.2.7/2.2) or wrong (8.2.7/3.8); the right one is taken', async () => {
     const { smdp, inventory } = testSmdp([claim({ confirmationCode: '4711' })]);
     let e = await attempt(fresh(), smdp);
@@ -332,6 +339,16 @@ describe('SM-DP+ refusals (SGP.22 §5.6, §6.5.2)', () => {
       '3.8',
     ]);
     expect(inventory.settled.map((s) => s.installed)).toEqual([false, false]);
+    // The LPA cancelled on both ends: the eUICC's signed CancelSession verified at the SM-DP+ (§5.6.5).
+    expect(inventory.settled.map((s) => s.reason)).toEqual(['cancelled (reason 1)', 'cancelled (reason 1)']);
+    const ok = await downloadProfile({
+      transmit: transmitOf(fresh()),
+      es9: smdp,
+      activationCode: `LPA:1$${SMDP_ADDRESS}$MID-1$$1`,
+      confirmationCode: '4711',
+    });
+    expect(ok.iccid).toBe('8949449999999990171');
+    expect(inventory.settled.map((s) => s.installed)).toEqual([false, false, true]);
   });
 
   it('an unknown transactionId: 8.10.1/3.9 for every function that takes one', async () => {
@@ -437,6 +454,25 @@ describe('LoadBoundProfilePackage refusals: ProfileInstallationResult (SGP.22 §
           s[0]![0] = 0x87;
           return [items[0]!, items[1]!, ber(0xa1, ...s), ...items.slice(3)];
         }),
+      ),
+    ).toEqual([2, 7]);
+  });
+
+  it('a ConfigureISDP section cut short, or profile elements before the metadata: scp03tStructureError (7)', async () => {
+    const { smdp } = testSmdp([claim()]);
+    expect(
+      await pirOf(
+        editBpp(smdp, (items) => {
+          const a0 = items[1]!;
+          const t = readBer(a0)!;
+          return [items[0]!, ber(0xa0, t.value.subarray(0, t.value.length - 3)), ...items.slice(2)];
+        }),
+      ),
+    ).toEqual([1, 7]);
+    const { smdp: smdp2 } = testSmdp([claim()]);
+    expect(
+      await pirOf(
+        editBpp(smdp2, (items) => [items[0]!, items[1]!, items[items.length - 1]!, ...items.slice(2, -1)]),
       ),
     ).toEqual([2, 7]);
   });

@@ -2,7 +2,7 @@
 // eUICC and the SM-DP+ core (host/smdp/core.ts) with a GSMA TS.48 test profile (v5, SAIP 2.3, as pySim
 // ships it: test/vectors/ts48). The new ISD-P is enabled with ES10c EnableProfile; the terminal then reads
 // its EF.IMSI and AUTHENTICATE answers with its keys (TS 34.108 §8.1.2 test algorithm, computed here).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ import { openEuicc } from '../../host/euicc/open.js';
 import { createAuc } from '../../host/network/auc.js';
 import { loadProfile } from '../../host/profile/load.js';
 import { encodeUpp } from '../../host/saip/encode.js';
+import { uiccProcess } from '../support/cli.js';
 import { downloadInto, SMDP_ADDRESS, testSmdp, transmitOf, ts48Upp } from './download-support.js';
 import { defaultEuiccTemplate, es10, newEuicc, openIsdR, txHex } from './support.js';
 
@@ -372,10 +373,18 @@ describe('card images keep downloaded profiles (host/card-store)', () => {
     expect(await enableAndReadImsi(card, ICCID)).toBe('080910101032540636');
     second.save();
     second.close();
-    // A third opening: the downloaded profile is the enabled one and keeps its file system.
-    const third = openCardWith({ card: image }, undefined, openEuicc);
-    third.euicc!.reset();
-    expect(txHex(third.euicc!, '00A4040407A0000000871002').sw).toMatch(/^(61|90)/);
-    third.close();
+    // Other processes (the CLI with --card): the downloaded profile is listed enabled and the terminal
+    // reads its EF.IMSI.
+    const list = await uiccProcess('euicc', 'list', '--card', image);
+    expect(list.stderr).toBe('');
+    expect(list.stdout).toMatch(new RegExp(`^\\* ${ICCID} `, 'm'));
+    const script = join(dir, 'imsi.apdu');
+    writeFileSync(
+      script,
+      '00 A4 04 04 07 A0 00 00 00 87 10 02 => 61xx\n00 A4 00 0C 02 6F 07 => 9000\n00 B0 00 00 09 => 08 09 10 10 10 32 54 06 36 9000\n',
+    );
+    const run = await uiccProcess('run', '--card', image, script);
+    expect(run.stdout).not.toContain('FAIL');
+    expect(run.code).toBe(0);
   });
 });

@@ -4,6 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { createMilenage } from '../../applets/aka/milenage.js';
+import { akaFor } from '../../applets/aka/subscriber-keys.js';
+import { DEFAULT_TUAK_PARAMS } from '../../applets/aka/tuak.js';
 import { installUpp } from '../../applets/euicc/saip/install.js';
 import { decodeUpp } from '../../applets/euicc/saip/pe.js';
 import { concat, fromHex, toHex } from '../../card-os/bytes.js';
@@ -86,6 +88,12 @@ describe('encodeUpp -> installUpp: profiles/default-usim.yaml', () => {
     );
   });
 
+  it('takes the compiled or the personalised profile alike, deterministically', () => {
+    const profile = loadProfile('profiles/default-usim.yaml');
+    expect(encodeUpp(personalise(profile))).toEqual(bytes);
+    expect(encodeUpp(profile)).toEqual(bytes);
+  });
+
   it('PIN, PIN2 and ADM1 verify the same on both cards', () => {
     expect(verifyAll(upp)).toEqual(verifyAll(yaml));
     expect(verifyAll(upp)).toEqual(['9000', '9000', '9000']);
@@ -129,6 +137,68 @@ describe('encodeUpp: the other profiles and what it refuses', () => {
       for (const e of efs(yaml.spec.mf)) expect(readAll(upp, e), e.name).toEqual(readAll(yaml, e));
     });
   }
+
+  it('TUAK keys (default output lengths, 256-bit K) round-trip: AUTHENTICATE answers the same', () => {
+    const tuak = loadProfile('profiles/examples/tuak.yaml');
+    expect(() => encodeUpp(tuak)).toThrow(/subscriber.tuak: only the TS 35.231 default output lengths/);
+    const sub = tuak.subscriber!;
+    if (sub.algorithm !== 'tuak') throw new Error('not TUAK');
+    const profile = { ...tuak, subscriber: { ...sub, tuak: DEFAULT_TUAK_PARAMS } };
+    const p = personalise(profile);
+    const yaml = createCard(p.spec, { applets: p.applets });
+    yaml.protocol = 1;
+    const r = installUpp(encodeUpp(profile));
+    if (!r.ok) throw new Error(r.failure.message);
+    const upp = cardOf(r.profile);
+    const aka = akaFor(profile.subscriber)!.withRand(fromHex('00'.repeat(15) + '01'));
+    const sqn = fromHex('000000000040');
+    const amf = fromHex('8000');
+    const ak = aka.f2345().ak;
+    const autn = concat(
+      sqn.map((x, i) => x ^ ak[i]!),
+      amf,
+      aka.f1(sqn, amf),
+    );
+    const apdu = `008800812210${'00'.repeat(15)}01${hex1(autn.length)}${toHex(autn)}00`;
+    for (const c of [yaml, upp]) tx(c, '00A4040407A0000000871002');
+    const a = tx(upp, apdu);
+    expect(a.data.startsWith('DB08')).toBe(true);
+    expect(a).toEqual(tx(yaml, apdu));
+  });
+
+  it('Milenage with own rotation and XOR constants (84, 85) round-trips: AUTHENTICATE answers the same', () => {
+    const base = loadProfile('profiles/default-usim.yaml');
+    const sub = base.subscriber!;
+    if (sub.algorithm !== 'milenage') throw new Error('not Milenage');
+    const c = (n: number) => Uint8Array.from({ length: 16 }, (_, i) => (i * 7 + n) & 0xff);
+    const constants = { r: [10, 20, 30, 40, 50] as const, c: [c(1), c(2), c(3), c(4), c(5)] as const };
+    const profile = { ...base, subscriber: { ...sub, constants } };
+    const bytes = encodeUpp(profile);
+    expect(toHex(bytes)).toContain('84050A141E2832');
+    const p = personalise(profile);
+    const yaml = createCard(p.spec, { applets: p.applets });
+    yaml.protocol = 1;
+    const r = installUpp(bytes);
+    if (!r.ok) throw new Error(r.failure.message);
+    const upp = cardOf(r.profile);
+    const aka = akaFor(profile.subscriber)!.withRand(fromHex('11'.repeat(16)));
+    const sqn = fromHex('000000000040');
+    const amf = fromHex('8000');
+    const ak = aka.f2345().ak;
+    const autn = concat(
+      sqn.map((x, i) => x ^ ak[i]!),
+      amf,
+      aka.f1(sqn, amf),
+    );
+    const apdu = `008800812210${'11'.repeat(16)}10${toHex(autn)}00`;
+    for (const card of [yaml, upp]) {
+      tx(card, '002000010831323334FFFFFFFF');
+      tx(card, '00A4040407A0000000871002');
+    }
+    const a = tx(upp, apdu);
+    expect(a.data.startsWith('DB08')).toBe(true);
+    expect(a).toEqual(tx(yaml, apdu));
+  });
 
   it('refuses a retry counter that does not fit 4 bits, saying where', () => {
     const profile = loadProfile('profiles/default-usim.yaml');

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeEuiccResponse } from '../../applets/euicc/saip/install.js';
 import { fromHex, toHex } from '../../card-os/bytes.js';
+import { osmoMissing, osmoSkipReason, osmoVector } from '../support/osmo-auc-gen.js';
 import { tx, txData } from '../support/uicc.js';
 import { cardOf, installed, TS48_FILES } from './support.js';
 
@@ -163,10 +164,54 @@ describe('a card from an installed TS.48 package, through APDUs', () => {
     });
   });
 
+  it('the ISIM authenticates with its own akaParameter (the test algorithm, IMS AKA context)', () => {
+    const card = cardOf(installed('TS48v4_SAIP2.3_BERTLV.der'));
+    expect(tx(card, '00A4040407A0000000871004').sw).toMatch(/^(9000|61..)$/);
+    const rand = '0F0E0D0C0B0A09080706050403020100';
+    const v = testAlgorithm(K, rand, '000000000020', '8000');
+    const r = txData(card, `008800812210${rand}10${v.autn}00`);
+    expect(r.sw).toBe('9000');
+    expect(r.data).toBe(`DB08${v.res}10${v.ck}10${v.ik}`);
+  });
+
+  it('BER-TLV variants create BER-TLV EFs (EF.URSP in DF.5GS), the others do not', () => {
+    const ber = cardOf(installed('TS48v2_SAIP2.3_BERTLV.der'));
+    expect(tx(ber, `00A4040407${USIM}`).sw).toMatch(/^(9000|61..)$/);
+    const r = txData(ber, '00A40804067FFF5FC04F0B00');
+    expect(r.sw).toBe('9000');
+    expect(r.data).toMatch(/^62..8202[67]921/); // file descriptor: BER-TLV structure (TS 102 221 Table 11.5)
+    expect(r.data).toContain('81020400'); // maximum size 1024
+    const plain = cardOf(installed('TS48v2_SAIP2.3_NoBERTLV.der'));
+    expect(tx(plain, `00A4040407${USIM}`).sw).toMatch(/^(9000|61..)$/);
+    expect(tx(plain, '00A40804067FFF5FC04F0B00').sw).toBe('6A82');
+  });
+
   it('the ADN link answers its own FID in SELECT', () => {
     const card = cardOf(installed('TS48v2_SAIP2.3_BERTLV.der'));
     const r = txData(card, '00A40804047F106F3A');
     expect(r.sw).toBe('9000');
     expect(r.data).toContain('83026F3A');
   });
+
+  it.skipIf(osmoMissing)(
+    `agrees with osmo-auc-gen's XOR algorithm (TS 34.108 §8.1.2) on RES, CK, IK${osmoSkipReason}`,
+    () => {
+      // osmo-auc-gen -s is the last SQN used: its vector carries SQN 32 (SEQ 1, IND 0) for -s 64.
+      const v = osmoVector({
+        k: K,
+        opc: '00'.repeat(16),
+        rand: '23553CBE9637A89D218AE64DAE47BF35',
+        sqn: 64,
+        amf: '8000',
+        algorithm: 'xor',
+      });
+      const card = cardOf(installed('TS48v3_SAIP2.1_BERTLV.der'));
+      expect(tx(card, `00A4040407${USIM}`).sw).toMatch(/^(9000|61..)$/);
+      const r = txData(card, `008800812210${v.get('RAND')}10${v.get('AUTN')}00`);
+      expect(r.sw).toBe('9000');
+      // The card's RES is the first 64 bits of XDOUT; osmo-auc-gen gives all 128.
+      const want = `DB08${v.get('RES')!.slice(0, 16)}10${v.get('CK')}10${v.get('IK')}`.toUpperCase();
+      expect(r.data.startsWith(want)).toBe(true);
+    },
+  );
 });

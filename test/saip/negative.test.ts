@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeEuiccResponse, installUpp, type UppInstall } from '../../applets/euicc/saip/install.js';
 import { decodeUpp, PE_STATUS } from '../../applets/euicc/saip/pe.js';
 import { concat, fromHex, toHex } from '../../card-os/bytes.js';
+import { createCard } from '../../card-os/card.js';
 import { ber, readBer } from '../../card-os/tlv.js';
 import { ts48 } from './support.js';
 
@@ -88,6 +89,10 @@ describe('installUpp: broken packages', () => {
       installUpp(patched('3013800101810830303030ffffffff', '3013800120810830303030ffffffff')),
     );
     expect(pin).toMatchObject({ peIndex: indexOf('pinCodes'), status: PE_STATUS.badValues });
+    // PIN1 "00 0" with a letter: not digits padded with FF (TS 102 221 §9.5.1)
+    const letters = failed(installUpp(patched('810830303030ffffffff', '810830304130ffffffff')));
+    expect(letters).toMatchObject({ peIndex: indexOf('pinCodes'), status: PE_STATUS.badValues });
+    expect(letters.message).toMatch(/PIN 01 value/);
     // EF.IMSI content of 10 bytes in a file of 9 (the USIM PE: a3 {a1 fcp, 83 09 ...} -> 83 0A ... +1 byte)
     const r = installUpp(grown('8309080910101032540636', '830a080910101032540636ff'));
     expect(failed(r)).toMatchObject({ peIndex: indexOf('usim'), status: PE_STATUS.badValues });
@@ -122,7 +127,19 @@ describe('installUpp: broken packages', () => {
         failures++;
         expect(r.failure.peIndex).toBeGreaterThanOrEqual(0);
         expect(encodeEuiccResponse(r)[0]).toBe(0x30);
+        continue;
       }
+      // A corrupted package that still installs makes a card that answers, with a status word, every time.
+      const card = createCard(r.profile.spec, { applets: r.profile.applets });
+      for (const apdu of [
+        '00A40004022FE2',
+        '00B000000A',
+        '00A4040407A0000000871002',
+        '00A40004026F07',
+        '00B0000009',
+        '002000010830303030FFFFFFFF',
+      ])
+        expect(card.transmit(fromHex(apdu)).length).toBeGreaterThanOrEqual(2);
     }
     expect(failures).toBeGreaterThan(100);
   });

@@ -10,17 +10,35 @@ export const osmoSkipReason = osmoMissing
   ? ` [skipped: ${OSMO_AUC_GEN} not found; apt-get install -y libosmocore-utils]`
   : '';
 
-/** A 3G (Milenage) vector from osmo-auc-gen: lower-case hex fields RAND, AUTN, RES, CK, IK... */
+/**
+ * A 3G vector from osmo-auc-gen (Milenage, or `xor`: the TS 34.108 §8.1.2 test algorithm): lower-case hex
+ * fields RAND, AUTN, RES, CK, IK...
+ */
 export function osmoVector(o: {
   k: string;
   opc: string;
   rand: string;
   sqn: number;
   amf: string;
+  algorithm?: 'milenage' | 'xor';
 }): Map<string, string> {
   const r = spawnSync(
     OSMO_AUC_GEN,
-    ['-3', '-a', 'milenage', '-k', o.k, '-o', o.opc, '-s', String(o.sqn), '-f', o.amf, '-r', o.rand],
+    [
+      '-3',
+      '-a',
+      o.algorithm ?? 'milenage',
+      '-k',
+      o.k,
+      '-o',
+      o.opc,
+      '-s',
+      String(o.sqn),
+      '-f',
+      o.amf,
+      '-r',
+      o.rand,
+    ],
     { encoding: 'utf8', timeout: 10_000 },
   );
   if (r.status !== 0) throw new Error(`${OSMO_AUC_GEN} failed: ${r.stderr}`);

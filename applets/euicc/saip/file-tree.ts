@@ -65,10 +65,16 @@ export interface DraftInput {
   memoryLeft: number;
 }
 
-/** 'ef-imsi' -> 'EF.IMSI', 'df-df-5gs' -> 'DF.5GS', 'adf-usim' -> 'ADF.USIM'. */
+const slotNames = new Map<string, string>();
+/** 'ef-imsi' -> 'EF.IMSI', 'df-df-5gs' -> 'DF.5GS', 'adf-usim' -> 'ADF.USIM' (computed once per slot). */
 function slotName(slot: string): string {
-  const [kind, ...rest] = slot.replace(/^df-df-/, 'df-').split('-');
-  return `${kind!.toUpperCase()}.${rest.join('_').toUpperCase()}`;
+  let name = slotNames.get(slot);
+  if (name === undefined) {
+    const [kind, ...rest] = slot.replace(/^df-df-/, 'df-').split('-');
+    name = `${kind!.toUpperCase()}.${rest.join('_').toUpperCase()}`;
+    slotNames.set(slot, name);
+  }
+  return name;
 }
 
 /** Merges an Fcp with the template slot's defaults into a file with its initial (pattern) content. */
@@ -162,11 +168,18 @@ function initialContent(d: Draft, f: SaipFcp, t: TemplateFile | undefined): Uint
   const unit = d.recordLength ?? d.size;
   let one: Uint8Array;
   if (f.fillPattern) one = fillPattern(f.fillPattern, unit);
-  else if (f.repeatPattern) one = expandPattern(hex(f.repeatPattern), unit, true);
+  else if (f.repeatPattern) one = repeatPattern(f.repeatPattern, unit);
   else if (t?.pattern) one = expandPattern(t.pattern, unit, t.repeat);
   else one = new Uint8Array(unit).fill(0xff);
   const out = new Uint8Array(d.size);
   for (let o = 0; o < d.size; o += unit) out.set(one, o);
+  return out;
+}
+
+/** TS 102 222 §6.3 repeat pattern: the pattern repeated up to the end of the file or record. */
+function repeatPattern(p: Bytes, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = p[i % p.length]!;
   return out;
 }
 
@@ -275,12 +288,13 @@ export function toFileSpec(d: Draft, parent?: FileSpec): FileSpec {
   return f;
 }
 
-const contents = new WeakMap<Draft, Bytes>();
 /** One content array per file, so that a link and its target share it. */
 function contentOf(d: Draft): Bytes {
-  let c = contents.get(d);
-  if (!c) contents.set(d, (c = d.berObjects ? concatAll(d.berObjects) : d.initial));
-  return c;
+  if (d.berObjects) {
+    d.initial = concatAll(d.berObjects);
+    delete d.berObjects;
+  }
+  return d.initial;
 }
 
 function concatAll(parts: Bytes[]): Uint8Array {

@@ -5,6 +5,7 @@
 
 import type { Bytes } from '../../../card-os/bytes.js';
 import { equal } from '../../../card-os/bytes.js';
+import { validPinBlock } from '../../../card-os/security/pin.js';
 import type { Tlv } from '../../../card-os/tlv.js';
 import { STANDARD_CONSTANTS } from '../../aka/milenage.js';
 import type { SqnConfig } from '../../aka/sqn.js';
@@ -72,7 +73,9 @@ export function readPinCodes(fields: Tlv[]): Read<PinCode[]> {
     const value = child(f, 0x81)?.value;
     if (ref === undefined || ![...GLOBAL_PINS, ...LOCAL_PINS].includes(ref))
       return bad(`pinCodes: key reference ${ref ?? '?'} is not a PIN or ADM reference`);
-    if (value?.length !== 8) return bad(`pinCodes: PIN ${hex2(ref)} value is not 8 bytes`);
+    // TS 102 221 §9.5.1: a PIN is 4 to 8 ASCII digits padded with FF (ADM keys: any 8 bytes).
+    if (!value || !validPinBlock(ref, value))
+      return bad(`pinCodes: PIN ${hex2(ref)} value is not 8 bytes of 4 to 8 digits padded with FF`);
     const unblock = child(f, 0x82);
     const unblockRef = unblock ? uint(unblock.value) : undefined;
     if (unblock && (unblockRef === undefined || !PUK_REFS.includes(unblockRef)))
@@ -101,7 +104,8 @@ export function readPukCodes(fields: Tlv[]): Read<PukCode[]> {
     const value = child(f, 0x81)?.value;
     if (ref === undefined || !PUK_REFS.includes(ref))
       return bad(`pukCodes: ${ref ?? '?'} is not a PUK reference`);
-    if (value?.length !== 8) return bad(`pukCodes: PUK ${hex2(ref)} value is not 8 bytes`);
+    if (!value || !validPinBlock(0x01, value))
+      return bad(`pukCodes: PUK ${hex2(ref)} value is not 8 bytes of 4 to 8 digits padded with FF`);
     const t = tries(child(f, 0x82)?.value, 0xaa);
     if (!t || t.max === 0) return bad(`pukCodes: PUK ${hex2(ref)} retry counter malformed`);
     if (out.some((p) => p.ref === ref)) return bad(`pukCodes: PUK ${hex2(ref)} is defined twice`);

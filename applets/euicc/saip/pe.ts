@@ -94,6 +94,15 @@ export function decodeUpp(upp: Bytes): UppPes {
         ),
       };
     const name = peNameOfTag(t.tag);
+    if (index === 0 && name !== 'header')
+      return {
+        ok: false,
+        failure: failure(
+          0,
+          PE_STATUS.invalidRequestFormat,
+          'the first ProfileElement must be the ProfileHeader',
+        ),
+      };
     const pe: ProfileElement = {
       index,
       tag: t.tag,

@@ -556,11 +556,25 @@ export const FCP_ONLY_TEMPLATES: Readonly<Record<string, PeName>> = {
   '2.23.143.1.2.11.2': 'opt-csim',
 };
 
+const expanded = new Map<string, Uint8Array>();
+
 /**
  * The default content of `length` bytes from a template pattern: hex bytes, where 'A...B' repeats the last
- * byte of A up to the length and ends with B; `repeat` repeats the whole pattern. Undefined for no pattern.
+ * byte of A up to the length and ends with B; `repeat` repeats the whole pattern. A fresh copy each time
+ * (small expansions are computed once per pattern and length).
  */
 export function expandPattern(pattern: string, length: number, repeat = false): Uint8Array {
+  const key = `${repeat ? 'r' : 'f'}${length}:${pattern}`;
+  let out = expanded.get(key);
+  if (!out) {
+    out = expandOnce(pattern, length, repeat);
+    // Bounded: sizes come from packages (at most 4096 entries of at most 512 bytes).
+    if (length <= 512 && expanded.size < 4096) expanded.set(key, out);
+  }
+  return out.slice();
+}
+
+function expandOnce(pattern: string, length: number, repeat: boolean): Uint8Array {
   const hex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
   const out = new Uint8Array(length);
   if (repeat) {
