@@ -131,4 +131,20 @@ describe.sequential('remote download over HTTPS: uicc smdp serve, order, uicc eu
   it('one of our YAML profiles, encoded by the SM-DP+: downloaded, enabled, uicc auth --card with its keys', async () => {
     await expectYamlProfileAuthenticates(state, dir, '--card', card);
   });
+
+  it('serve prints the activation codes of the open orders at start (last: it takes the state file over)', async () => {
+    await smdp.stop();
+    const again = await startSmdpChild(state);
+    try {
+      const line = new RegExp(
+        `^order 8949449999999990007 reserved: LPA:1\\$${again.address}\\$FOR-OTHER$`,
+        'm',
+      );
+      // the order lines follow the start line
+      for (let i = 0; i < 50 && !line.test(again.output()); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(again.output()).toMatch(line);
+    } finally {
+      await again.stop();
+    }
+  });
 });
