@@ -567,6 +567,18 @@ describe('LoadBoundProfilePackage refusals: ProfileInstallationResult (SGP.22 §
     );
   });
 
+  it('a package the installer refuses: PEProcessingError (12) with its EUICCResponse; another ICCID inside: 13', async () => {
+    const cut = UPP.subarray(0, UPP.length - 40);
+    const { smdp } = testSmdp([claim({ upp: cut })]);
+    const card = fresh();
+    const e = await attempt(card, smdp);
+    expect([e.detail.bppCommandId, e.detail.errorReason]).toEqual([5, 12]);
+    // finalResult A1 { 80 bppCommandId, 81 errorReason, 82 simaResponse (EUICCResponse, SEQUENCE) }.
+    expect(toHex(e.detail.profileInstallationResult!)).toMatch(/A1..80010581010C82..30/);
+    const { smdp: other } = testSmdp([claim({ iccid: '8949449999999990999' })]);
+    expect(await pirOf(other)).toEqual([5, 13]);
+  });
+
   it('a profile policy rule the eUICC does not allow: pprNotAllowed (15)', async () => {
     const { smdp } = testSmdp([claim({ metadata: { spn: 'x', name: 'y', ppr: ['ppr1'] } })]);
     expect(await pirOf(smdp)).toEqual([2, 15]);
