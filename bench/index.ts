@@ -22,6 +22,7 @@ const SUITES: Record<string, () => Promise<{ bench: () => Promise<BenchRow[]> }>
   euicc: () => import('./euicc.js'),
   bsp: () => import('./bsp.js'),
   download: () => import('./download.js'),
+  smdp: () => import('./smdp.js'),
   saip: () => import('./saip.js'),
 };
 

@@ -64,7 +64,9 @@ export function openHss(opts: { hss?: string; imsi?: string }, t: OpenTransport)
  */
 export function pinFor(opts: { pin?: string }, t: OpenTransport): string | undefined {
   if (opts.pin !== undefined) return opts.pin;
-  const p1 = t.embedded?.profile.spec.pins.find((p) => p.ref === 0x01 && p.enabled);
+  // An eUICC's terminal sees the enabled profile (SGP.22 §2.2), a downloaded one too: its PIN1 counts.
+  const spec = t.embedded?.euicc ? t.embedded.euicc.active.spec : t.embedded?.profile.spec;
+  const p1 = spec?.pins.find((p) => p.ref === 0x01 && p.enabled);
   if (!p1) return undefined;
   let digits = '';
   for (const b of p1.value) if (b !== 0xff) digits += String.fromCharCode(b);

@@ -12,6 +12,7 @@ import { createEuicc, loadEuicc } from '../euicc/load.js';
 import { Lpa, RESULT_NAMES } from '../euicc/lpa.js';
 import { embeddedTransport } from '../transport/embedded.js';
 import type { Transport } from '../transport/transport.js';
+import { registerEuiccDownload } from './euicc-download.js';
 import { cardImageOptions, cardSource } from './transport-options.js';
 
 interface EuiccOpts {
@@ -190,4 +191,6 @@ export function registerEuicc(program: Command): void {
     .action(() =>
       withLpa(opts(), async (lpa, t) => report('memory reset', await lpa.memoryReset(), t, true)),
     );
+
+  registerEuiccDownload(e, () => open(opts()));
 }

@@ -26,6 +26,7 @@ const COMMANDS: CommandEntry[] = [
   ['smsc', 'registerSmsc', 'SMPP SMSC in front of emulated cards', () => import('./smsc.js')],
   ['suci', 'registerSuci', 'SUCI conceal and de-conceal (SIDF)', () => import('./suci.js')],
   ['euicc', 'registerEuicc', 'eUICC local profile management (SGP.22 ES10)', () => import('./euicc.js')],
+  ['smdp', 'registerSmdp', 'test SM-DP+: ES9+ over HTTPS, profile orders', () => import('./smdp.js')],
   ['saip', 'registerSaip', 'SAIP profile packages: decode, encode', () => import('./saip.js')],
 ];
 

@@ -20,6 +20,7 @@ const NAMES = [
   'smsc',
   'suci',
   'euicc',
+  'smdp',
   'saip',
 ];
 
