@@ -9,6 +9,7 @@ import { BPP_COMMAND } from '../../applets/euicc/bsp.js';
 import { child, children, derUint, uint } from '../../applets/euicc/der.js';
 import { type Bytes, concat, toHex } from '../../card-os/bytes.js';
 import { ber, readBer, type Tlv } from '../../card-os/tlv.js';
+import { parseActivationCode } from '../smdp/activation-code.js';
 import { confirmationCodeHash } from '../smdp/core.js';
 import type { Es9Functions, Es9Response } from '../smdp/types.js';
 import { iccidDigits, Lpa } from './lpa.js';
@@ -56,17 +57,6 @@ export class DownloadError extends Error {
     super(message);
     this.name = 'DownloadError';
   }
-}
-
-/** SGP.22 §4.1 activation code: format 1 only. */
-export function parseActivationCode(code: string): {
-  smdpAddress: string;
-  matchingId: string;
-  ccRequired: boolean;
-} {
-  const f = code.replace(/^LPA:/, '').split('$');
-  if (f[0] !== '1' || f.length < 3 || !f[1]) throw new Error(`not an activation code of format 1: ${code}`);
-  return { smdpAddress: f[1], matchingId: f[2] ?? '', ccRequired: f[4] === '1' };
 }
 
 const b64 = (b: Bytes) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');

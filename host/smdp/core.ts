@@ -160,10 +160,19 @@ export function storeMetadata(claim: SmdpClaim, notificationAddress: string): By
   );
 }
 
+/** SHA-256 of a confirmation code as typed: what an SM-DP+ keeps of it (SGP.22 §3.1.3.2). */
+export function confirmationCodeDigest(code: string): Bytes {
+  return new Uint8Array(createHash('sha256').update(utf8(code)).digest());
+}
+
 /** hashCc (SGP.22 §3.1.3.2): SHA-256( SHA-256(confirmation code) ‖ transactionId ). */
+export function hashCcOf(codeDigest: Bytes, tid: Bytes): Bytes {
+  return new Uint8Array(createHash('sha256').update(codeDigest).update(tid).digest());
+}
+
+/** hashCc from the code itself, as the LPA computes it. */
 export function confirmationCodeHash(code: string, tid: Bytes): Bytes {
-  const inner = createHash('sha256').update(utf8(code)).digest();
-  return new Uint8Array(createHash('sha256').update(inner).update(tid).digest());
+  return hashCcOf(confirmationCodeDigest(code), tid);
 }
 
 export function createSmdp(o: SmdpOptions): Smdp {
@@ -343,7 +352,7 @@ export function createSmdp(o: SmdpOptions): Smdp {
       const smdpSigned2 = ber(
         0x30,
         ber(0x80, s.tid),
-        ber(0x01, Uint8Array.of(claim.confirmationCode ? 0xff : 0)),
+        ber(0x01, Uint8Array.of(claim.confirmationCodeHash ? 0xff : 0)),
       );
       const euiccSignature1 = tlvOf(choice.value, sig);
       const smdpSignature2 = sign(concat(smdpSigned2, euiccSignature1), o.dpPb.privateKey);
@@ -384,9 +393,10 @@ export function createSmdp(o: SmdpOptions): Smdp {
         return failed('unknownTransaction', 'euiccSigned2 is for another transaction');
       const otpk = child(f2, 0x5f49)?.value;
       const hashCc = child(f2, 0x04)?.value;
-      if (s.claim!.confirmationCode !== undefined) {
+      const ccDigest = s.claim!.confirmationCodeHash;
+      if (ccDigest !== undefined) {
         if (!hashCc) return failed('ccMissing', 'the confirmation code is required');
-        if (!equal(hashCc, confirmationCodeHash(s.claim!.confirmationCode, s.tid)))
+        if (!equal(hashCc, hashCcOf(ccDigest, s.tid)))
           return failed('ccRefused', 'the confirmation code is wrong');
       }
       // One-time ECKA key of the SM-DP+ (SGP.22 §3.1.3.3), the shared secret and the session keys.

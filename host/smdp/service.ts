@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { smdpTestPki, testCi } from '../euicc/test-pki.js';
 import { readInputBytes } from '../input-file.js';
 import { createSmdp } from './core.js';
-import { hashedConfirmationCodes } from './hashed-cc.js';
 import { type Es9Server, startEs9Server } from './server.js';
 import type { SmdpStore } from './store.js';
 import type { Es9Functions, SmdpInventory } from './types.js';
@@ -53,9 +52,8 @@ export async function startSmdp(o: SmdpServiceOptions): Promise<SmdpService> {
     ...(o.port !== undefined ? { port: o.port } : {}),
     ...(o.log ? { log: o.log } : {}),
   });
-  // Confirmation codes are kept as SHA-256 only (host/smdp/hashed-cc.ts checks hashCc against it).
-  const cc = hashedConfirmationCodes(o.store);
-  core = cc.wrap(createTestSmdp(server.address, cc.inventory));
+  // Confirmation codes are kept as SHA-256 only: the store hands the core that digest (SmdpClaim).
+  core = createTestSmdp(server.address, o.store);
   o.store.setAddress(server.address);
   return { ...server, core };
 }

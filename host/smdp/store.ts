@@ -17,12 +17,13 @@
 // atomically (card-os/image.ts writeFileDurably), so `uicc smdp order` may run while `uicc smdp serve`
 // serves the same file, and a crash leaves the old state or the new one.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { type Bytes, toHex } from '../../card-os/bytes.js';
 import { writeFileDurably } from '../../card-os/image.js';
 import { findTag, parseBer, readBer } from '../../card-os/tlv.js';
 import { lockImage } from '../card-store/lock.js';
+import { confirmationCodeDigest } from './core.js';
 import type { SmdpClaim, SmdpInventory } from './types.js';
 
 export type ProfileState = 'available' | 'reserved' | 'downloaded' | 'installed' | 'failed';
@@ -68,10 +69,7 @@ interface StateFile {
 }
 
 /** What the SM-DP+ core gets for a download: SHA-256 of the confirmation code, never the code. */
-export interface InventoryClaim extends SmdpClaim {
-  /** SHA-256 of the confirmation code, when the order has one (the first hash of hashCc). */
-  confirmationCodeHash?: Bytes;
-}
+export type InventoryClaim = SmdpClaim;
 
 export type ClaimError = 'unknownMatchingId' | 'eidMismatch' | 'alreadyDownloaded' | 'noProfile';
 
@@ -81,11 +79,6 @@ export class StoreError extends Error {}
 const MAX_EVENTS = 1000;
 const empty = (): StateFile => ({ format: 'uicc-smdp-state', version: 1, profiles: [], events: [] });
 const now = () => new Date().toISOString();
-
-/** SHA-256 of a confirmation code as typed (SGP.22 §3.1.3.3: the first hash of hashCc). */
-export function confirmationCodeHash(code: string): Bytes {
-  return new Uint8Array(createHash('sha256').update(code, 'utf8').digest());
-}
 
 /** A matching ID in the AC_Token style of SGP.22 examples: four groups of five of 0-9 A-Z. */
 export function newMatchingId(): string {
@@ -250,7 +243,7 @@ export class SmdpStore implements SmdpInventory {
       p.matchingId = matchingId;
       if (r.eid) p.eid = r.eid;
       else delete p.eid;
-      if (r.confirmationCode !== undefined) p.ccHash = toHex(confirmationCodeHash(r.confirmationCode));
+      if (r.confirmationCode !== undefined) p.ccHash = toHex(confirmationCodeDigest(r.confirmationCode));
       else delete p.ccHash;
       delete p.boundEid;
       delete p.reason;

@@ -89,8 +89,11 @@ export interface SmdpClaim {
     class?: 'test' | 'provisioning' | 'operational';
     ppr?: ('ppr1' | 'ppr2')[];
   };
-  /** When set, the end user must confirm with this code (SGP.22 §2.5.6, hashCc). */
-  confirmationCode?: string;
+  /**
+   * When set, the end user must confirm with a code (SGP.22 §2.5.6): SHA-256 of the code as typed
+   * (`confirmationCodeDigest`), the first hash of hashCc. The SM-DP+ never needs the code itself.
+   */
+  confirmationCodeHash?: Bytes;
 }
 
 export interface SmdpInventory {

@@ -13,7 +13,7 @@ import { ber, readBer } from '../../card-os/tlv.js';
 import { DownloadError, downloadProfile, type Es9Client } from '../../host/euicc/download.js';
 import { createEuicc } from '../../host/euicc/load.js';
 import { euiccTestPki, smdpBadCertificates, smdpTestPki } from '../../host/euicc/test-pki.js';
-import { confirmationCodeHash, type SmdpClaim } from '../../host/smdp/core.js';
+import { confirmationCodeDigest, confirmationCodeHash, type SmdpClaim } from '../../host/smdp/core.js';
 import { SMDP_ADDRESS, testSmdp, transmitOf, ts48Upp } from './download-support.js';
 import { defaultEuiccTemplate, es10, ICCID_A, newEuicc, openIsdR } from './support.js';
 
@@ -325,7 +325,7 @@ describe('SM-DP+ refusals (SGP.22 §5.6, §6.5.2)', () => {
   });
 
   it('a confirmation code missing (8.2.7/2.2) or wrong (8.2.7/3.8); the right one is taken', async () => {
-    const { smdp, inventory } = testSmdp([claim({ confirmationCode: '4711' })]);
+    const { smdp, inventory } = testSmdp([claim({ confirmationCodeHash: confirmationCodeDigest('4711') })]);
     let e = await attempt(fresh(), smdp);
     expect([e.step, e.detail.subjectCode, e.detail.reasonCode]).toEqual([
       'getBoundProfilePackage',

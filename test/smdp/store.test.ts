@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toHex } from '../../card-os/bytes.js';
-import { confirmationCodeHash, SmdpStore, uppSummary } from '../../host/smdp/store.js';
+import { confirmationCodeDigest } from '../../host/smdp/core.js';
+import { SmdpStore, uppSummary } from '../../host/smdp/store.js';
 
 const upp = (name: string) => new Uint8Array(readFileSync(join(__dirname, '../vectors/ts48', name)));
 const A = upp('TS48V1-A-UNIQUE.der');
@@ -79,7 +80,7 @@ describe('SM-DP+ store', () => {
     s.reserve({ matchingId: 'CC-1', eid: EID, confirmationCode: 'secret-4711' });
     const text = readFileSync(file, 'utf8');
     expect(text).not.toContain('secret-4711');
-    expect(text).toContain(toHex(confirmationCodeHash('secret-4711')));
+    expect(text).toContain(toHex(confirmationCodeDigest('secret-4711')));
     expect(s.claim({ matchingId: 'CC-1', eid: OTHER_EID })).toEqual({ error: 'eidMismatch' });
     const c = s.claim({ matchingId: 'CC-1', eid: EID });
     if ('error' in c) throw new Error(c.error);
