@@ -49,6 +49,8 @@ export interface OpenedCard {
    * eUICC the profile enabled when it was opened (or its first).
    */
   profile: Personalised['profile'];
+  /** An eUICC whose enabled profile was downloaded: `profile` is not the one the terminal sees. */
+  downloadedEnabled?: boolean;
   /**
    * Makes the card's changes durable in its image, if it has one (a journal append, fsynced: call it
    * before an answer that wrote goes back to the caller).
@@ -118,8 +120,14 @@ function openEuiccWith(
   nvm?: NvmSnapshot,
 ): Omit<OpenedCard, 'save' | 'close'> & { euicc: EuiccCard } {
   if (!open) throw new CompilerNeeded(name);
-  const { card: euicc, profile } = open(name, text, nvm);
-  return { card: euicc.own, euicc, profileName: name, profile };
+  const { card: euicc, profile, downloadedEnabled } = open(name, text, nvm);
+  return {
+    card: euicc.own,
+    euicc,
+    profileName: name,
+    profile,
+    ...(downloadedEnabled ? { downloadedEnabled } : {}),
+  };
 }
 
 export function openCardWith(

@@ -40,6 +40,8 @@ export function hssFromProfile(p: CompiledProfile): SubscriberRecord {
 
 /** The IMSI of an emulated card's profile (for --hlr without --imsi). */
 function profileImsi(t: OpenTransport): string {
+  if (t.embedded?.downloadedEnabled)
+    throw new Error('the enabled profile was downloaded: say which subscriber with --imsi');
   const p = t.embedded?.profile;
   if (!p) throw new Error('with --reader and --hlr, say which subscriber with --imsi');
   return hssFromProfile(p).imsi;
@@ -49,6 +51,10 @@ function profileImsi(t: OpenTransport): string {
 export function openHss(opts: { hss?: string; imsi?: string }, t: OpenTransport): { auc: Auc; imsi: string } {
   let records: SubscriberRecord[];
   if (opts.hss) records = loadSubscribers(opts.hss);
+  else if (t.embedded?.downloadedEnabled)
+    throw new Error(
+      'the enabled profile was downloaded: no profile file holds its keys, give the HSS with --hss FILE',
+    );
   else if (t.embedded) records = [hssFromProfile(t.embedded.profile)];
   else throw new Error('with --reader the HSS needs the subscriber keys: give --hss FILE');
   const imsi = opts.imsi ?? (records.length === 1 ? records[0]!.imsi : undefined);

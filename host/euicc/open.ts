@@ -9,12 +9,15 @@ import { createEuicc, type EuiccTemplate, loadEuicc } from './load.js';
 
 const templates = new Map<string, EuiccTemplate>();
 
-/** The card, and the compiled profile enabled in it now (or its first): what seeds a test HSS. */
+/**
+ * The card, and the compiled profile enabled in it now (or its first): what seeds a test HSS. When the
+ * enabled profile was downloaded (SGP.22 §3.1) no profile file holds its keys: `downloadedEnabled` says so.
+ */
 export function openEuicc(
   path: string,
   text: string,
   nvm?: NvmSnapshot,
-): { card: EuiccCard; profile: CompiledProfile } {
+): { card: EuiccCard; profile: CompiledProfile; downloadedEnabled?: boolean } {
   const key = `${path}\u0000${text}`;
   let t = templates.get(key);
   if (!t) {
@@ -22,9 +25,11 @@ export function openEuicc(
     templates.set(key, t);
   }
   const card = createEuicc(t, nvm ? { nvm: splitEuiccSnapshot(nvm) } : {});
-  const enabled = t.profiles.find((p) => card.active === card.profile(p.aid)) ?? t.profiles[0];
+  const defined = t.profiles.find((p) => card.active === card.profile(p.aid));
+  const enabled = defined ?? t.profiles[0];
   if (!enabled) throw new Error(`${path}: the eUICC has no profile`);
-  return { card, profile: enabled.profile };
+  const downloadedEnabled = !defined && card.active !== card.own;
+  return { card, profile: enabled.profile, ...(downloadedEnabled ? { downloadedEnabled } : {}) };
 }
 
 export type EuiccOpener = typeof openEuicc;

@@ -128,6 +128,12 @@ export async function expectYamlProfileAuthenticates(
   const r = await uiccProcess('euicc', 'download', ...card, '--ac', acOf(o.stdout), '--enable');
   expect(r.code, r.stdout + r.stderr).toBe(0);
   expect(r.stdout).toContain('enabled 8988211000000000003');
+  if (card[0] === '--card') {
+    // The definition's first profile holds other keys: without --hss the command says why it cannot seed one.
+    const noHss = await uiccProcess('auth', ...card);
+    expect(noHss.code).toBe(2);
+    expect(noHss.stderr).toContain('the enabled profile was downloaded');
+  }
   const auth = await uiccProcess('auth', ...card, '--hss', hss);
   expect(auth.code, auth.stdout + auth.stderr).toBe(0);
   expect(auth.stdout).toMatch(/RES = XRES: yes/);
