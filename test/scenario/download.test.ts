@@ -54,6 +54,22 @@ describe('the fleet', () => {
     expect(new Set(eids).size).toBe(1000);
   });
 
+  it('shards (worker threads) number their EIDs, ICCIDs and IMSIs from disjoint ranges', async () => {
+    const ids = async (shard: number) => {
+      const w = new DownloadWorld({ shard });
+      w.buildFleet(2);
+      const orders = w.devices.map((d) => w.order(d.eid));
+      return [
+        ...w.devices.map((d) => d.eid),
+        ...(await Promise.all(w.devices.map((d) => d.readImsi()))),
+        ...orders.map((o) => o.iccid),
+      ];
+    };
+    const all = [...(await ids(0)), ...(await ids(1))];
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.slice(0, 2).every(eidValid)).toBe(true);
+  });
+
   it('every card presents its own IMSI of A and attaches to A with its own keys', async () => {
     const world = new DownloadWorld();
     world.buildFleet(3);
