@@ -406,7 +406,10 @@ export async function changeByDownload(
     async (r) => {
       const a = await surviving(r, () => attach(world, r.device));
       if (!a.ok || a.operator !== world.from)
-        return fail(r, a.ok ? `attached to ${a.operator.name}` : `no attach at ${world.from.name}`);
+        return fail(
+          r,
+          a.ok ? `attached to ${a.operator.name}` : `no attach at ${world.from.name}: ${a.reason}`,
+        );
       r.result.resyncs += a.resyncs;
       const enabled = [...(await surviving(r, () => profilesOf(r.device)))].find(([, on]) => on);
       r.oldIccid = enabled?.[0] ?? '';
