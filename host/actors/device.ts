@@ -24,7 +24,27 @@ const SELECT_USIM = fromHex('00A4040C07A0000000871002');
 /** READ BINARY of EF.IMSI by its SFI 07 (TS 31.102 §4.2.2), 9 bytes. */
 const READ_IMSI = fromHex('00B0870009');
 
-export class Device {
+/** What a terminal does with whatever card it holds: reset, read the IMSI, AUTHENTICATE. */
+export abstract class Terminal {
+  abstract transport: Transport;
+
+  /** Card reset (what the terminal does for a REFRESH in UICC reset mode, or at its own restart). */
+  async reset(): Promise<void> {
+    await this.transport.reset();
+  }
+
+  /** The IMSI the card presents (ADF.USIM selected, EF.IMSI read); undefined if it cannot be read. */
+  readImsi(): Promise<string | undefined> {
+    return readImsi(this.transport);
+  }
+
+  /** AUTHENTICATE in the 3G context (TS 31.102 §7.1.2.1); ADF.USIM must be selected (readImsi does it). */
+  authenticate(rand: Bytes, autn: Bytes): Promise<AuthOutcome> {
+    return authenticate(this.transport, rand, autn);
+  }
+}
+
+export class Device extends Terminal {
   card: CardOs;
   transport: Transport;
 
@@ -33,6 +53,7 @@ export class Device {
     private readonly template: Personalised,
     nvm: NvmSnapshot,
   ) {
+    super();
     this.card = createCard(template.spec, { applets: template.applets, nvm });
     this.transport = embeddedTransport(this.card);
   }
@@ -45,29 +66,24 @@ export class Device {
     });
     this.transport = embeddedTransport(this.card);
   }
+}
 
-  /** Card reset (what the terminal does for a REFRESH in UICC reset mode, or at its own restart). */
-  async reset(): Promise<void> {
-    await this.transport.reset();
-  }
+/** The IMSI a card presents (ADF.USIM selected, EF.IMSI read); undefined if it cannot be read. */
+export async function readImsi(transport: Transport): Promise<string | undefined> {
+  if (swOf(await transport.transmit(SELECT_USIM)) !== SW.OK) return undefined;
+  const r = await transport.transmit(READ_IMSI);
+  return swOf(r) === SW.OK ? decodeImsi(dataOf(r)) : undefined;
+}
 
-  /** The IMSI the card presents (ADF.USIM selected, EF.IMSI read); undefined if it cannot be read. */
-  async readImsi(): Promise<string | undefined> {
-    if (swOf(await this.transport.transmit(SELECT_USIM)) !== SW.OK) return undefined;
-    const r = await this.transport.transmit(READ_IMSI);
-    return swOf(r) === SW.OK ? decodeImsi(dataOf(r)) : undefined;
-  }
-
-  /** AUTHENTICATE in the 3G context (TS 31.102 §7.1.2.1); ADF.USIM must be selected (readImsi does it). */
-  async authenticate(rand: Bytes, autn: Bytes): Promise<AuthOutcome> {
-    const cmd = concat(fromHex('0088008122'), Uint8Array.of(16), rand, Uint8Array.of(16), autn);
-    const r = await exchange(this.transport, cmd);
-    const sw = swOf(r);
-    if (sw === SW.AUTH_MAC_FAILURE) return { kind: 'mac' };
-    if (sw !== SW.OK) return { kind: 'error', sw };
-    const d = dataOf(r);
-    if (d[0] === 0xdb && d[1] === 8) return { kind: 'ok', res: d.slice(2, 10) };
-    if (d[0] === 0xdc && d[1] === 14) return { kind: 'sync', auts: d.slice(2, 16) };
-    return { kind: 'error', sw: SW.WRONG_DATA };
-  }
+/** AUTHENTICATE in the 3G context (TS 31.102 §7.1.2.1); ADF.USIM must be selected (readImsi does it). */
+export async function authenticate(transport: Transport, rand: Bytes, autn: Bytes): Promise<AuthOutcome> {
+  const cmd = concat(fromHex('0088008122'), Uint8Array.of(16), rand, Uint8Array.of(16), autn);
+  const r = await exchange(transport, cmd);
+  const sw = swOf(r);
+  if (sw === SW.AUTH_MAC_FAILURE) return { kind: 'mac' };
+  if (sw !== SW.OK) return { kind: 'error', sw };
+  const d = dataOf(r);
+  if (d[0] === 0xdb && d[1] === 8) return { kind: 'ok', res: d.slice(2, 10) };
+  if (d[0] === 0xdc && d[1] === 14) return { kind: 'sync', auts: d.slice(2, 16) };
+  return { kind: 'error', sw: SW.WRONG_DATA };
 }

@@ -24,6 +24,8 @@ import type { Operator } from '../actors/operator.js';
 import { RFM_UICC_TAR } from '../actors/operator.js';
 import { encodeImsi } from '../codecs/imsi.js';
 import { cryptoRandom, type RandomBytes, seededUniform } from '../random.js';
+import type { DownloadStats } from './download-change.js';
+import { runPhase, summarise } from './phase.js';
 import {
   attach as attachOnce,
   cancel,
@@ -36,8 +38,8 @@ import {
 } from './steps.js';
 import type { World } from './world.js';
 
-export type Variant = '3a' | '3b' | 'derive';
-export const VARIANTS: readonly Variant[] = ['3a', '3b', 'derive'];
+export type Variant = '3a' | '3b' | 'derive' | 'download';
+export const VARIANTS: readonly Variant[] = ['3a', '3b', 'derive', 'download'];
 
 export type Phase = 'attach' | 'prepare' | 'hand-over' | 'switch' | 'call off' | 're-attach';
 
@@ -83,6 +85,8 @@ export interface ChangeReport {
   retries: number;
   resyncs: number;
   escrow: { granted: number; refused: number };
+  /** --variant download only (download-change.ts). */
+  download?: DownloadStats;
   elapsedMs: number;
   cardsPerSecond: number;
   msPerCard: { mean: number; p50: number; p99: number };
@@ -100,10 +104,6 @@ interface Run {
   callOff?: boolean;
   /** Neither COMMIT nor CANCEL was confirmed: where the card stands shows only at its next attach. */
   unconfirmed?: boolean;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
 }
 
 export async function changeOperator(world: World, o: ChangeOptions): Promise<ChangeReport> {
@@ -134,17 +134,8 @@ export async function changeOperator(world: World, o: ChangeOptions): Promise<Ch
   };
 
   /** Runs `fn` for every run still in play, timing each card, reporting progress. */
-  const phase = async (name: Phase, pick: (r: Run) => boolean, fn: (r: Run) => Promise<void>) => {
-    const todo = runs.filter(pick);
-    let done = 0;
-    for (const r of todo) {
-      const t = performance.now();
-      await fn(r);
-      r.result.ms += performance.now() - t;
-      o.onProgress?.(name, ++done, todo.length);
-    }
-    if (todo.length === 0) o.onProgress?.(name, 0, 0);
-  };
+  const phase = (name: Phase, pick: (r: Run) => boolean, fn: (r: Run) => Promise<void>) =>
+    runPhase(runs, name, pick, fn, o.onProgress);
 
   await phase(
     'attach',
@@ -277,36 +268,19 @@ export async function changeOperator(world: World, o: ChangeOptions): Promise<Ch
     },
   );
 
-  const elapsedMs = performance.now() - start;
-  const results = runs.map((r) => r.result);
-  const failures: Record<string, number> = {};
-  for (const r of results) if (r.outcome === 'failed') failures[r.reason!] = (failures[r.reason!] ?? 0) + 1;
-  const ms = results.map((r) => r.ms).sort((a, b) => a - b);
   const audit = world.manufacturer.escrow.audit().slice(escrowStart);
-  const moved = results.filter((r) => r.outcome === 'moved').length;
   return {
     from: from.name,
     to: to.name,
     variant: o.variant,
-    cards: runs.length,
-    moved,
-    failed: runs.length - moved,
-    failures,
-    retriedCards: results.filter((r) => r.retries > 0).length,
-    retries: results.reduce((n, r) => n + r.retries, 0),
-    resyncs: results.reduce((n, r) => n + r.resyncs, 0),
     escrow: {
       granted: audit.filter((e) => e.outcome === 'granted').length,
       refused: audit.filter((e) => e.outcome === 'refused').length,
     },
-    elapsedMs,
-    cardsPerSecond: runs.length ? (runs.length * 1000) / elapsedMs : 0,
-    msPerCard: {
-      mean: ms.length ? ms.reduce((a, b) => a + b, 0) / ms.length : 0,
-      p50: percentile(ms, 50),
-      p99: percentile(ms, 99),
-    },
-    results,
+    ...summarise(
+      runs.map((r) => r.result),
+      performance.now() - start,
+    ),
   };
 }
 

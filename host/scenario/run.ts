@@ -4,6 +4,8 @@
 // reports are merged. The split changes nothing about what happens to a card, only how many cores do it.
 
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import type { OldProfilePolicy } from './download-change.js';
+import { runDownloadShard, sumDownloadStats } from './download-shard.js';
 import { type ChangeReport, changeOperator, type Phase, type Variant } from './operator-change.js';
 import { World } from './world.js';
 
@@ -18,6 +20,11 @@ export interface ScenarioOptions {
   seed?: number;
   maxAttempts?: number;
   profile?: string;
+  /** --variant download: the eUICC definition, what happens to the old profile, ES9+ answer and notification loss. */
+  euicc?: string;
+  oldProfile?: OldProfilePolicy;
+  es9Loss?: number;
+  notificationLoss?: number;
   /**
    * Worker threads the fleet is split over (default 0: everything in the calling thread). Workers need the
    * built code (dist/); each gets a large young generation (`youngGenerationMb`).
@@ -70,6 +77,7 @@ export async function runShard(
   shard: number,
   onProgress?: (fraction: number, phase: string) => void,
 ): Promise<ShardResult> {
+  if (o.variant === 'download') return runDownloadShard(o, shard, onProgress);
   if (o.warmup) await runShard({ ...o, cards: o.warmup, warmup: 0 }, shard);
   const world = new World({
     slots: o.slots ?? 8,
@@ -122,6 +130,7 @@ function merge(shards: ShardResult[], totalMs: number, workers: number): Scenari
     retries: sum((r) => r.retries),
     resyncs: sum((r) => r.resyncs),
     escrow: { granted: sum((r) => r.escrow.granted), refused: sum((r) => r.escrow.refused) },
+    ...(first.download ? { download: sumDownloadStats(shards.map((s) => s.report.download))! } : {}),
     elapsedMs,
     cardsPerSecond: cards ? (cards * 1000) / elapsedMs : 0,
     msPerCard: {

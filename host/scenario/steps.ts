@@ -66,7 +66,10 @@ export async function surviving<T>(
 }
 
 /** Attach: IMSI, vector from the PLMN's operator, AUTHENTICATE, RES check; one resynchronisation allowed. */
-export async function attach(net: Network, device: Device): Promise<AttachResult> {
+export async function attach(
+  net: Network,
+  device: Pick<Device, 'readImsi' | 'authenticate'>,
+): Promise<AttachResult> {
   const imsi = await device.readImsi();
   if (!imsi) return { ok: false, reason: 'IMSI unreadable' };
   const op = net.operatorForImsi(imsi);
