@@ -67,8 +67,13 @@ export interface SmdpOptions {
   replaceSessionKeys?: boolean;
   /** Random source (transaction ids, challenges); default node:crypto. */
   random?: (n: number) => Bytes;
-  /** Clock for certificate validity; default now. */
+  /** Clock for certificate validity and session expiry; default now. */
   now?: () => Date;
+  /**
+   * A download session not finished within this many seconds ends as failed and its order goes back to the
+   * inventory (an LPA that vanished must not hold a profile for ever); default 600.
+   */
+  sessionTimeoutSeconds?: number;
 }
 
 export type Smdp = Es9Functions;
@@ -97,6 +102,8 @@ const MAX_SESSIONS = 10_000;
 
 interface Session {
   tid: Bytes;
+  /** When initiateAuthentication opened it (ms, the core's clock). */
+  opened: number;
   serverChallenge: Bytes;
   ci: Certificate;
   stage: 'initiated' | 'authenticated' | 'bpp';
@@ -194,7 +201,19 @@ export function createSmdp(o: SmdpOptions): Smdp {
   const sessions = new Map<string, Session>();
   const sign = (data: Bytes, key: Bytes) => ber(0x5f37, defaultP256.sign(data, key, 'raw'));
 
+  const timeoutMs = (o.sessionTimeoutSeconds ?? 600) * 1000;
+
+  /** Ends the sessions that outlived the timeout, oldest first (the map keeps opening order). */
+  function expire(): void {
+    const t = now();
+    for (const s of sessions.values()) {
+      if (t - s.opened < timeoutMs) break;
+      end(s, false, 'session expired');
+    }
+  }
+
   function lookup(tidHex: unknown): Session | undefined {
+    expire();
     return typeof tidHex === 'string' ? sessions.get(tidHex.toUpperCase()) : undefined;
   }
 
@@ -293,9 +312,11 @@ export function createSmdp(o: SmdpOptions): Smdp {
         ber(0x83, utf8(o.address)),
         ber(0x84, serverChallenge),
       );
-      // Sessions a client abandoned are dropped oldest first beyond a bound (memory is not the client's to take).
-      if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
-      sessions.set(toHex(tid), { tid, serverChallenge, ci, stage: 'initiated' });
+      // Sessions a client abandoned end oldest first beyond a bound (memory is not the client's to take),
+      // their orders given back as after a timeout.
+      expire();
+      if (sessions.size >= MAX_SESSIONS) end(sessions.values().next().value!, false, 'session dropped');
+      sessions.set(toHex(tid), { tid, opened: now(), serverChallenge, ci, stage: 'initiated' });
       return success({
         transactionId: toHex(tid),
         serverSigned1: b64(serverSigned1),
@@ -436,7 +457,7 @@ export function createSmdp(o: SmdpOptions): Smdp {
         const sig = parts?.[1];
         const f = data?.tag === 0xbf27 ? children(data.value) : undefined;
         const tid = f && child(f, 0x80)?.value;
-        const s = tid ? sessions.get(toHex(tid)) : undefined;
+        const s = tid ? lookup(toHex(tid)) : undefined;
         if (!s?.euicc || !data || sig?.tag !== 0x5f37)
           return failed('unknownTransaction', 'unknown transactionId');
         if (!defaultP256.verify(tlvOf(top.value, data), sig.value, s.euicc.publicKey))

@@ -14,7 +14,7 @@ import { DownloadError, downloadProfile, type Es9Client } from '../../host/euicc
 import { createEuicc } from '../../host/euicc/load.js';
 import { euiccTestPki, smdpBadCertificates, smdpTestPki } from '../../host/euicc/test-pki.js';
 import { confirmationCodeDigest, confirmationCodeHash, type SmdpClaim } from '../../host/smdp/core.js';
-import { SMDP_ADDRESS, testSmdp, transmitOf, ts48Upp } from './download-support.js';
+import { downloadInto, SMDP_ADDRESS, testSmdp, transmitOf, ts48Upp } from './download-support.js';
 import { defaultEuiccTemplate, es10, ICCID_A, newEuicc, openIsdR } from './support.js';
 
 const UPP = ts48Upp();
@@ -349,6 +349,31 @@ describe('SM-DP+ refusals (SGP.22 §5.6, §6.5.2)', () => {
     });
     expect(ok.iccid).toBe('8949449999999990171');
     expect(inventory.settled.map((s) => s.installed)).toEqual([false, false, true]);
+  });
+
+  it('an LPA that vanishes after authenticateClient: its session expires and the order is given back', async () => {
+    let clock = Date.parse('2026-12-03T12:00:00Z');
+    const { smdp, inventory } = testSmdp([claim()], {
+      now: () => new Date(clock),
+      sessionTimeoutSeconds: 60,
+    });
+    // The connection drops after authenticateClient: neither the BPP request nor a cancellation arrives.
+    const gone = async () => {
+      throw new Error('connection lost');
+    };
+    const lost = { ...smdp, getBoundProfilePackage: gone, cancelSession: gone } as Es9Client;
+    await expect(downloadInto(fresh(), lost, 'MID-1')).rejects.toThrow('connection lost');
+    // Within the timeout the order is still held by that session.
+    const e = await attempt(fresh(), smdp);
+    expect([e.detail.subjectCode, e.detail.reasonCode]).toEqual(['8.2', '3.5']);
+    expect(inventory.settled).toEqual([]);
+    clock += 61_000;
+    const ok = await downloadInto(fresh(), smdp, 'MID-1');
+    expect(ok.iccid).toBe('8949449999999990171');
+    expect(inventory.settled.map((x) => [x.installed, x.reason])).toEqual([
+      [false, 'session expired'],
+      [true, undefined],
+    ]);
   });
 
   it('an unknown transactionId: 8.10.1/3.9 for every function that takes one', async () => {
