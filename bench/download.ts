@@ -9,9 +9,8 @@ import type { EuiccCard } from '../card-os/euicc-card.js';
 import { projectRoot } from '../host/card-factory.js';
 import { downloadProfile } from '../host/euicc/download.js';
 import { createEuicc, loadEuicc } from '../host/euicc/load.js';
-import { smdpTestPki } from '../host/euicc/test-pki.js';
-import { createSmdp } from '../host/smdp/core.js';
 import { MemoryInventory } from '../host/smdp/memory-inventory.js';
+import { createTestSmdp } from '../host/smdp/test-smdp.js';
 import { atLeast, atMost, type BenchRow, percentile } from './harness.js';
 
 const ADDRESS = 'smdp.uicc.test';
@@ -22,15 +21,8 @@ export async function bench(): Promise<BenchRow[]> {
   const upp = new Uint8Array(
     readFileSync(join(projectRoot(), 'test', 'vectors', 'ts48', 'TS48V5-SAIP2-3-NOBERTLV-UNIQUE.der')),
   );
-  const pki = smdpTestPki();
   const inventory = new MemoryInventory();
-  const smdp = createSmdp({
-    address: ADDRESS,
-    dpAuth: { certificate: pki.dpAuth.der, privateKey: pki.dpAuth.privateKey },
-    dpPb: { certificate: pki.dpPb.der, privateKey: pki.dpPb.privateKey },
-    ciCertificates: [pki.ci.der],
-    inventory,
-  });
+  const smdp = createTestSmdp(ADDRESS, inventory);
   let n = 0;
   const download = async (card: EuiccCard) => {
     const matchingId = `M${++n}`;

@@ -16,10 +16,9 @@ import type { Nvm } from '../card-os/nvm.js';
 import { openCard, projectRoot } from '../host/card-factory.js';
 import { downloadProfile } from '../host/euicc/download.js';
 import { createEuicc, loadEuicc } from '../host/euicc/load.js';
-import { smdpTestPki } from '../host/euicc/test-pki.js';
 import { OtaServer } from '../host/ota/ota-server.js';
-import { createSmdp } from '../host/smdp/core.js';
 import { MemoryInventory } from '../host/smdp/memory-inventory.js';
+import { createTestSmdp } from '../host/smdp/test-smdp.js';
 
 /** xorshift32: a seeded generator, so a finding can be replayed with its seed. */
 function rng(seed: number) {
@@ -309,16 +308,9 @@ function downloader(
   check: (apdu: Bytes, resp: Bytes) => void,
   thrown: (apdu: Bytes, e: Error) => void,
 ) {
-  const pki = smdpTestPki();
   const inventory = new MemoryInventory();
   const address = 'smdp.fuzz.test';
-  const smdp = createSmdp({
-    address,
-    dpAuth: { certificate: pki.dpAuth.der, privateKey: pki.dpAuth.privateKey },
-    dpPb: { certificate: pki.dpPb.der, privateKey: pki.dpPb.privateKey },
-    ciCertificates: [pki.ci.der],
-    inventory,
-  });
+  const smdp = createTestSmdp(address, inventory);
   const upp = new Uint8Array(
     readFileSync(join(projectRoot(), 'test', 'vectors', 'ts48', 'TS48V5-SAIP2-3-NOBERTLV-UNIQUE.der')),
   );

@@ -30,11 +30,11 @@ import { DownloadError, downloadProfile, type Es9Client } from '../euicc/downloa
 import { type EuiccTemplate, loadEuicc } from '../euicc/load.js';
 import { iccidDigits, Lpa } from '../euicc/lpa.js';
 import { deliverNotifications, type PendingNotification } from '../euicc/notify.js';
-import { smdpTestPki } from '../euicc/test-pki.js';
 import { readInputFile } from '../input-file.js';
 import { type CompiledProfile, loadProfile } from '../profile/load.js';
 import { cryptoRandom, type RandomBytes, seededUniform } from '../random.js';
-import { createSmdp, type Es9Response, type Smdp } from '../smdp/core.js';
+import type { Es9Response, Smdp } from '../smdp/core.js';
+import { createTestSmdp } from '../smdp/test-smdp.js';
 import type { CardResult, ChangeReport } from './operator-change.js';
 import { runPhase, summarise } from './phase.js';
 import { attach } from './steps.js';
@@ -139,17 +139,8 @@ export class DownloadWorld {
           ota: [],
         }),
     );
-    const pki = smdpTestPki();
     const smdp = (address: string, inventory: OrderBook) =>
-      createSmdp({
-        address,
-        dpAuth: { certificate: pki.dpAuth.der, privateKey: pki.dpAuth.privateKey },
-        dpPb: { certificate: pki.dpPb.der, privateKey: pki.dpPb.privateKey },
-        ciCertificates: [pki.ci.der],
-        inventory,
-        random: this.random,
-        now: () => new Date(),
-      });
+      createTestSmdp(address, inventory, { random: this.random, now: () => new Date() });
     this.smdpTo = smdp(this.toAddress, this.orders);
     this.smdpFrom = smdp(`smdp.${this.from.name.toLowerCase()}.test`, new OrderBook(() => this.clock));
   }

@@ -5,12 +5,11 @@
 
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { smdpTestPki, testCi } from '../euicc/test-pki.js';
 import { readInputBytes } from '../input-file.js';
-import { createSmdp } from './core.js';
 import { type Es9Server, startEs9Server } from './server.js';
 import type { SmdpStore } from './store.js';
-import type { Es9Functions, SmdpInventory } from './types.js';
+import { createTestSmdp } from './test-smdp.js';
+import type { Es9Functions } from './types.js';
 
 export interface SmdpServiceOptions {
   store: SmdpStore;
@@ -23,18 +22,6 @@ export interface SmdpServiceOptions {
 
 export interface SmdpService extends Es9Server {
   core: Es9Functions;
-}
-
-/** The core for an SM-DP+ reached at `address` (host[:port]) with the test certificates. */
-export function createTestSmdp(address: string, inventory: SmdpInventory): Es9Functions {
-  const pki = smdpTestPki();
-  return createSmdp({
-    address,
-    dpAuth: { certificate: pki.dpAuth.der, privateKey: pki.dpAuth.privateKey },
-    dpPb: { certificate: pki.dpPb.der, privateKey: pki.dpPb.privateKey },
-    ciCertificates: [testCi().der],
-    inventory,
-  });
 }
 
 /** Starts the SM-DP+; resolves once it listens, with the address activation codes name. */

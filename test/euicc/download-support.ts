@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import type { Bytes } from '../../card-os/bytes.js';
 import type { EuiccCard } from '../../card-os/euicc-card.js';
 import { downloadProfile, type Es9Client } from '../../host/euicc/download.js';
-import { smdpTestPki } from '../../host/euicc/test-pki.js';
-import { createSmdp, type SmdpOptions } from '../../host/smdp/core.js';
+import type { Smdp, SmdpOptions } from '../../host/smdp/core.js';
 import { MemoryInventory, type MemoryProfile } from '../../host/smdp/memory-inventory.js';
+import { createTestSmdp } from '../../host/smdp/test-smdp.js';
 
 export const SMDP_ADDRESS = 'smdp.uicc.test';
 export const EID = '89049032123451234512345678901235';
@@ -20,18 +20,9 @@ export function ts48Upp(name = 'TS48V5-SAIP2-3-NOBERTLV-UNIQUE.der'): Bytes {
 export function testSmdp(
   profiles: MemoryProfile[],
   opts: Partial<SmdpOptions> = {},
-): { smdp: ReturnType<typeof createSmdp>; inventory: MemoryInventory } {
-  const pki = smdpTestPki();
+): { smdp: Smdp; inventory: MemoryInventory } {
   const inventory = new MemoryInventory(profiles);
-  const smdp = createSmdp({
-    address: SMDP_ADDRESS,
-    dpAuth: { certificate: pki.dpAuth.der, privateKey: pki.dpAuth.privateKey },
-    dpPb: { certificate: pki.dpPb.der, privateKey: pki.dpPb.privateKey },
-    ciCertificates: [pki.ci.der],
-    inventory,
-    ...opts,
-  });
-  return { smdp, inventory };
+  return { smdp: createTestSmdp(SMDP_ADDRESS, inventory, opts), inventory };
 }
 
 export const transmitOf = (card: EuiccCard) => async (c: Bytes) => card.transmit(c);
