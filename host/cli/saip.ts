@@ -20,7 +20,11 @@ export function registerSaip(program: Command): void {
     .argument('<file>', 'an unprotected profile package (DER)')
     .description('list the profile elements, keys (masked) and the files the card installs')
     .action((file: string) => {
-      const d = describeUpp(new Uint8Array(readInputBytes(file, 'profile package')));
+      const upp = new Uint8Array(readInputBytes(file, 'profile package'));
+      // Not a package at all is an input error (exit 2); a package this card would refuse is a finding (1).
+      const split = decodeUpp(upp);
+      if (!split.ok) throw new Error(`${file}: not a profile package: ${split.failure.message}`);
+      const d = describeUpp(upp);
       for (const line of d.lines) console.log(line);
       if (!d.installs) process.exitCode = 1;
     });

@@ -4,6 +4,7 @@
 // no fallback to plain HTTP and no way to turn the check off. Every call has a timeout.
 
 import { Agent, request } from 'node:https';
+import { isIP } from 'node:net';
 import { ADMIN_PROTOCOL, ES9_PATH, type Es9Body, type Es9Function, USER_AGENT } from './es9-json.js';
 import { testCiPem } from './tls-pki.js';
 import type { Es9Functions } from './types.js';
@@ -45,7 +46,8 @@ export function es9Post(
     const req = request(
       {
         host: o.connectTo ?? host,
-        servername: host,
+        // SNI carries host names only (RFC 6066 §3); the certificate is still checked against an IP address.
+        ...(isIP(host) ? {} : { servername: host }),
         port,
         method: 'POST',
         path: `${ES9_PATH}${fn}`,

@@ -35,11 +35,13 @@ describe('uicc saip', () => {
       expect(t).not.toContain(s);
   });
 
-  it('decode of something else fails with exit code 1 and says why', async () => {
+  it('decode of something else is an input error (exit code 2) naming the file and why', async () => {
     const f = join(dir, 'junk.der');
     writeFileSync(f, Uint8Array.of(0x30, 0x03, 0x80, 0x01, 0x00));
-    expect(await cli.uicc('saip', 'decode', f)).toBe(1);
-    expect(cli.text()).toMatch(/not a profile package: .*first ProfileElement must be the ProfileHeader/);
+    expect(await cli.uicc('saip', 'decode', f)).toBe(2);
+    expect(cli.text()).toMatch(
+      /junk\.der: not a profile package: .*first ProfileElement must be the ProfileHeader/,
+    );
     expect(await cli.uicc('saip', 'decode', join(dir, 'missing.der'))).toBe(2);
     expect(cli.text()).toContain('missing.der');
   });
