@@ -10,6 +10,7 @@ import { ber, type Tlv } from '../../card-os/tlv.js';
 import type { UppInstaller } from './bpp-load.js';
 import { child, children, derUint, resultOnly, uint, whole } from './der.js';
 import { authenticateServer, cancelSession, euiccInfo2, prepareDownload, type TrustedCi } from './rsp.js';
+import { addInitialEim, getCerts, getEimConfigurationData } from './sgp32.js';
 import {
   addNotification,
   bitSet,
@@ -94,7 +95,11 @@ function errorAnswer(tag: number): Bytes {
     case 0xbf2d: // ProfileInfoListResponse: profileInfoListError [1]
     case 0xbf28: // ListNotificationResponse: listNotificationsResultError [1]
     case 0xbf2b: // RetrieveNotificationsListResponse: notificationsListResultError [1]
+    case 0xbf56: // SGP.32 §5.9.10 GetCertsResponse: getCertsError [1]
+    case 0xbf57: // SGP.32 §5.9.4 AddInitialEimResponse: addInitialEimError [1]
       return ber(tag, ber(0x81, derUint(UNDEFINED_ERROR)));
+    case 0xbf55: // SGP.32 §5.9.18: no error form; an unreadable request matches no eIM
+      return ber(tag, ber(0xa0));
     default:
       return resultOnly(tag, UNDEFINED_ERROR);
   }
@@ -120,6 +125,10 @@ const HANDLERS: Record<number, Handler> = {
   0xbf30: removeNotification,
   0xbf3c: getConfiguredAddresses,
   0xbf3f: setDefaultDpAddress,
+  // SGP.32 (eSIM IoT) ES10b additions for the IPA (sgp32.ts).
+  0xbf56: getCerts,
+  0xbf55: getEimConfigurationData,
+  0xbf57: addInitialEim,
 };
 
 // ---- ES10c.GetEID (§5.7.20), ES10b.GetEUICCInfo (§5.7.8/9), GetEUICCChallenge (§5.7.7) ----

@@ -11,6 +11,7 @@ import type { EuiccInfo } from '../../applets/euicc/es10.js';
 import { ecasdApplet, isdRApplet } from '../../applets/euicc/isd-r.js';
 import type { TrustedCi } from '../../applets/euicc/rsp.js';
 import { encodeEuiccResponse, installUpp } from '../../applets/euicc/saip/install.js';
+import { EUICC_EIMS, eimConfigProblem, MAX_EIMS } from '../../applets/euicc/sgp32.js';
 import {
   CLASS_OPERATIONAL,
   CLASS_PROVISIONING,
@@ -28,8 +29,8 @@ import {
 import { type Bytes, concat, fromHex } from '../../card-os/bytes.js';
 import { EuiccCard, type EuiccProfileSpec, type EuiccSnapshot } from '../../card-os/euicc-card.js';
 import { contentKey } from '../../card-os/fs/model.js';
-import { ber, type Tlv } from '../../card-os/tlv.js';
-import { bool, hexBytes, list, oneOf, text } from '../codecs/values.js';
+import { ber, parseBer, readBer, type Tlv } from '../../card-os/tlv.js';
+import { bool, decimal, hexBytes, list, oneOf, text } from '../codecs/values.js';
 import { personalise } from '../personalise.js';
 import type { CompiledProfile } from '../profile/compile.js';
 import { ProfileError } from '../profile/error.js';
@@ -37,6 +38,7 @@ import { compileProfile, loadProfile } from '../profile/load.js';
 import { profileSchema } from '../profile/schema.js';
 import { parseYaml } from '../profile/source.js';
 import { cryptoRandom } from '../random.js';
+import { EIM_ID_TYPES, EIM_PROTOCOLS, encodeEimConfig } from './eim.js';
 import { euiccTestPki } from './test-pki.js';
 
 const CLASSES = {
@@ -60,6 +62,18 @@ const profileEntry = z.strictObject({
   events: list(oneOf(['install', 'enable', 'disable', 'delete'])).optional(),
 });
 
+/** An eIM the eUICC is associated with from the factory (SGP.32 §2.11.1.1.1 EimConfigurationData). */
+const eimEntry = z.strictObject({
+  eimId: text,
+  eimFqdn: text.optional(),
+  eimIdType: oneOf(EIM_ID_TYPES).optional(),
+  counterValue: decimal(0, 0x7fffffff).optional(),
+  associationToken: decimal(0, 0x7fffffff).optional(),
+  eimSupportedProtocol: list(oneOf(EIM_PROTOCOLS)).optional(),
+  euiccCiPKId: hexBytes(1, 32).optional(),
+  indirectProfileDownload: bool.optional(),
+});
+
 const euiccSchema = z.strictObject({
   description: text.optional(),
   eid: text,
@@ -69,6 +83,8 @@ const euiccSchema = z.strictObject({
   signNotifications: bool.optional(),
   own: z.unknown(),
   profiles: list(profileEntry),
+  /** SGP.32 (eSIM IoT): the eIMs configured in the eUICC (none: AddInitialEim may add the first). */
+  eims: list(eimEntry).optional(),
 });
 
 /** EUICCInfo values of this emulator (SGP.22 v2.5, §5.7.8/§5.7.9); the CI key id is the test PKI's. */
@@ -168,6 +184,7 @@ export function loadEuicc(path: string, text: string): EuiccTemplate {
   const nvm = new Map(own.nvm);
   nvm.set(EUICC_PROFILES, concat(...infos));
   if (d.defaultDpAddress) nvm.set(EUICC_DEFAULT_DP, utf8(d.defaultDpAddress));
+  if (d.eims?.length) nvm.set(EUICC_EIMS, eimConfigs(d.eims, pki.ci.ski, bad));
   const out: EuiccTemplate = {
     file: path,
     eid: encodeEid(d.eid),
@@ -198,6 +215,31 @@ function downloadedProfile(aid: Bytes, nvm: { get(k: string): Bytes | undefined 
   const upp = nvm.get(uppKey(aid));
   const r = upp && installUpp(upp);
   return r?.ok ? { spec: r.profile.spec, applets: r.profile.applets } : undefined;
+}
+
+/** The `eims:` list as the eUICC stores it, checked as AddInitialEim checks it (SGP.32 §5.9.4). */
+function eimConfigs(
+  eims: z.output<typeof eimEntry>[],
+  ciPkId: Bytes,
+  bad: (where: (string | number)[], problem: string) => never,
+): Bytes {
+  if (eims.length > MAX_EIMS) bad(['eims'], `at most ${MAX_EIMS} eIMs fit in this eUICC`);
+  const ids = new Set<string>();
+  const out = eims.map((e, i) => {
+    if (e.eimId.length < 1 || utf8(e.eimId).length > 128)
+      bad(['eims', i, 'eimId'], 'must be 1 to 128 bytes (SGP.32 §2.11.1.1.1)');
+    if (ids.has(e.eimId)) bad(['eims', i, 'eimId'], 'two eIMs have this eimId');
+    ids.add(e.eimId);
+    const der = encodeEimConfig(e);
+    const fields = parseBer(readBer(der)?.value ?? new Uint8Array(0)) ?? [];
+    if (eimConfigProblem(fields, [ciPkId]) !== undefined)
+      bad(
+        ['eims', i, 'euiccCiPKId'],
+        `is not the eUICC's CI key id (${Buffer.from(ciPkId).toString('hex')})`,
+      );
+    return der;
+  });
+  return concat(...out);
 }
 
 /** A fresh (or restored) emulated eUICC from a template. */
