@@ -13,6 +13,7 @@ import { Lpa, RESULT_NAMES } from '../euicc/lpa.js';
 import { embeddedTransport } from '../transport/embedded.js';
 import type { Transport } from '../transport/transport.js';
 import { registerEuiccDownload } from './euicc-download.js';
+import { registerEuiccIot } from './euicc-iot.js';
 import { cardImageOptions, cardSource } from './transport-options.js';
 
 interface EuiccOpts {
@@ -193,4 +194,5 @@ export function registerEuicc(program: Command): void {
     );
 
   registerEuiccDownload(e, () => open(opts()));
+  registerEuiccIot(e, (fn) => withLpa(opts(), (lpa) => fn(lpa)));
 }
