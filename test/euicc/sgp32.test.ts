@@ -184,3 +184,32 @@ describe('eUICC definition: eims (SGP.32 §2.11.1.1.1)', () => {
     expect(() => loadEuicc(file, yaml)).toThrow(where);
   });
 });
+
+describe('hostile input (SGP.32 requests, mutated)', () => {
+  it('every mutation of GetCerts / GetEimConfigurationData / AddInitialEim answers an SW; a refusal stores nothing', () => {
+    let seed = 0x5eed;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const requests = ['BF5600', tlv('BF56', tlv('04', CI)), 'BF5500', add(EIM1, EIM2)];
+    const c = newEuicc();
+    const ch = openIsdR(c);
+    for (let i = 0; i < 400; i++) {
+      const bytes = Buffer.from(requests[i % requests.length]!, 'hex');
+      for (let m = 0; m <= rnd(3); m++) bytes[rnd(bytes.length)] = rnd(256);
+      const req = bytes.subarray(0, bytes.length - (rnd(4) === 0 ? rnd(bytes.length) : 0));
+      const before = c.storage.snapshot();
+      const apdu = `8${ch}E29100${req.length.toString(16).padStart(2, '0')}${req.toString('hex')}`;
+      let r = txHex(c, apdu);
+      let answer = '';
+      while (r.sw.startsWith('61')) {
+        r = txHex(c, `8${ch}C00000${r.sw.slice(2)}`);
+        answer += r.data;
+      }
+      expect(r.sw).toMatch(/^(9000|6A80|6700)$/);
+      if (!answer.startsWith('BF57') || !answer.slice(4).match(/^..A0/))
+        expect(c.storage.snapshot()).toEqual(before);
+    }
+  });
+});
