@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { createMilenage } from '../../applets/aka/milenage.js';
-import { akaFor } from '../../applets/aka/subscriber-keys.js';
+import { type AkaRound, akaFor } from '../../applets/aka/subscriber-keys.js';
 import { DEFAULT_TUAK_PARAMS } from '../../applets/aka/tuak.js';
 import { installUpp } from '../../applets/euicc/saip/install.js';
 import { decodeUpp } from '../../applets/euicc/saip/pe.js';
@@ -73,6 +73,18 @@ function verifyAll(card: CardOs): string[] {
     '0020008108' + '35363738FFFFFFFF',
     '0020000A08' + '3132333435363738',
   ].map((c) => tx(card, c).sw);
+}
+
+/** AUTN = SQN ⊕ AK ‖ AMF ‖ MAC-A (TS 33.102 §6.3.2) for SQN 0x40 and AMF 8000. */
+function autnOf(aka: AkaRound): Uint8Array {
+  const sqn = fromHex('000000000040');
+  const amf = fromHex('8000');
+  const ak = aka.f2345().ak;
+  return concat(
+    sqn.map((x, i) => x ^ ak[i]!),
+    amf,
+    aka.f1(sqn, amf),
+  );
 }
 
 describe('encodeUpp -> installUpp: profiles/default-usim.yaml', () => {
@@ -151,14 +163,7 @@ describe('encodeUpp: the other profiles and what it refuses', () => {
     if (!r.ok) throw new Error(r.failure.message);
     const upp = cardOf(r.profile);
     const aka = akaFor(profile.subscriber)!.withRand(fromHex('00'.repeat(15) + '01'));
-    const sqn = fromHex('000000000040');
-    const amf = fromHex('8000');
-    const ak = aka.f2345().ak;
-    const autn = concat(
-      sqn.map((x, i) => x ^ ak[i]!),
-      amf,
-      aka.f1(sqn, amf),
-    );
+    const autn = autnOf(aka);
     const apdu = `008800812210${'00'.repeat(15)}01${hex1(autn.length)}${toHex(autn)}00`;
     for (const c of [yaml, upp]) tx(c, '00A4040407A0000000871002');
     const a = tx(upp, apdu);
@@ -182,14 +187,7 @@ describe('encodeUpp: the other profiles and what it refuses', () => {
     if (!r.ok) throw new Error(r.failure.message);
     const upp = cardOf(r.profile);
     const aka = akaFor(profile.subscriber)!.withRand(fromHex('11'.repeat(16)));
-    const sqn = fromHex('000000000040');
-    const amf = fromHex('8000');
-    const ak = aka.f2345().ak;
-    const autn = concat(
-      sqn.map((x, i) => x ^ ak[i]!),
-      amf,
-      aka.f1(sqn, amf),
-    );
+    const autn = autnOf(aka);
     const apdu = `008800812210${'11'.repeat(16)}10${toHex(autn)}00`;
     for (const card of [yaml, upp]) {
       tx(card, '002000010831323334FFFFFFFF');
