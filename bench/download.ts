@@ -4,7 +4,6 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { forgetVerifiedSignatures } from '../applets/euicc/x509.js';
 import type { EuiccCard } from '../card-os/euicc-card.js';
 import { projectRoot } from '../host/card-factory.js';
 import { downloadProfile } from '../host/euicc/download.js';
@@ -53,16 +52,6 @@ export async function bench(): Promise<BenchRow[]> {
     await download(card);
     times.push(performance.now() - t);
   }
-  // The same with no certificate signature remembered (x509.ts keeps the ones it verified): every
-  // certificate of the chain is verified again, as at a first contact between an eUICC and an SM-DP+.
-  const cold: number[] = [];
-  for (let i = 0; i < 100; i++) {
-    const card = fresh();
-    forgetVerifiedSignatures();
-    const t = performance.now();
-    await download(card);
-    cold.push(performance.now() - t);
-  }
   // A fleet: 1,000 eUICCs, one download each, one after another on one core.
   const fleet = Array.from({ length: 1000 }, fresh);
   const start = performance.now();
@@ -75,7 +64,6 @@ export async function bench(): Promise<BenchRow[]> {
       'ms',
       20,
     ),
-    atMost('same, every certificate signature verified again (median)', percentile(cold, 50), 'ms', 20),
     atLeast('profile downloads, fleet of 1,000 eUICCs, one core', perSecond, 'downloads/s', 100),
   ];
 }

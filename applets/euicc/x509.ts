@@ -5,7 +5,6 @@
 // undefined. Only ecdsa-with-SHA256 over NIST P-256 is accepted (SGP.22 §2.6.5: the curves the eUICC
 // announces; brainpoolP256r1 is not supported here, so its certificates are refused).
 
-import { createHash } from 'node:crypto';
 import type { Bytes } from '../../card-os/bytes.js';
 import { defaultP256 } from '../../card-os/crypto/p256.js';
 import { readBer, type Tlv } from '../../card-os/tlv.js';
@@ -247,25 +246,9 @@ export function parseCertificate(der: Bytes): Certificate | undefined {
   };
 }
 
-// Both ends see the same few certificates again and again (an SM-DP+'s, an EUM's): a signature found valid
-// is remembered by a SHA-256 over the exact TBS, signature and issuer key, so the same bytes are not
-// verified twice. Only successes are kept, and any changed byte is a different entry.
-const VERIFIED_MAX = 256;
-const verified = new Set<string>();
-
-/** Forgets every remembered signature (a bench measures the full cost of a first contact with it). */
-export function forgetVerifiedSignatures(): void {
-  verified.clear();
-}
-
 /** Whether `issuerKey` (uncompressed P-256 point) signed this certificate (ECDSA-SHA256 over the TBS). */
 export function signedBy(cert: Certificate, issuerKey: Bytes): boolean {
-  const id = createHash('sha256').update(cert.tbs).update(cert.signature).update(issuerKey).digest('hex');
-  if (verified.has(id)) return true;
-  if (!defaultP256.verify(cert.tbs, cert.signature, issuerKey)) return false;
-  if (verified.size >= VERIFIED_MAX) verified.delete(verified.values().next().value!);
-  verified.add(id);
-  return true;
+  return defaultP256.verify(cert.tbs, cert.signature, issuerKey);
 }
 
 export type CertificateCheck = 'ok' | 'malformed' | 'role' | 'keyUsage' | 'expired' | 'issuer' | 'signature';

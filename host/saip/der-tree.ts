@@ -2,24 +2,26 @@
 // its encoder with minimal definite lengths (ITU-T X.690 §10.1). Decoding then encoding a DER package gives
 // the same bytes: the check that the PE-level codec keeps everything it does not interpret.
 
+import { children } from '../../applets/euicc/der.js';
 import { type Bytes, concat } from '../../card-os/bytes.js';
-import { ber, readBer } from '../../card-os/tlv.js';
+import { ber } from '../../card-os/tlv.js';
 
 export type DerNode = { tag: number; children: DerNode[] } | { tag: number; value: Bytes };
 
 /** A concatenation of TLVs as trees; undefined when anything is malformed. */
 export function decodeDer(b: Bytes): DerNode[] | undefined {
+  const list = children(b);
+  if (!list) return undefined;
   const out: DerNode[] = [];
-  let off = 0;
-  while (off < b.length) {
-    const t = readBer(b, off);
-    if (!t) return undefined;
-    if (b[off]! & 0x20) {
-      const children = decodeDer(t.value);
-      if (!children) return undefined;
-      out.push({ tag: t.tag, children });
-    } else out.push({ tag: t.tag, value: t.value });
-    off += t.length;
+  for (const t of list) {
+    // Constructed (X.690 §8.1.2.5): bit 6 of the tag's first octet.
+    if (!(b[t.offset]! & 0x20)) {
+      out.push({ tag: t.tag, value: t.value });
+      continue;
+    }
+    const inner = decodeDer(t.value);
+    if (!inner) return undefined;
+    out.push({ tag: t.tag, children: inner });
   }
   return out;
 }
