@@ -4,6 +4,9 @@
 import type { Bytes } from '../../card-os/bytes.js';
 import { ber, parseBer, readBer, type Tlv } from '../../card-os/tlv.js';
 
+/** undefinedError(127): the result code every ES10 function of SGP.22 and SGP.32 shares. */
+export const UNDEFINED_ERROR = 127;
+
 /** The single TLV that fills `b` exactly, or undefined. */
 export function whole(b: Bytes): Tlv | undefined {
   const t = readBer(b, 0);

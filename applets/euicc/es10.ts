@@ -2,13 +2,13 @@
 // error answers the result code SGP.22 defines for it and changes nothing; state changes (enable,
 // disable, delete, memory reset, nickname, notifications) run in one NVM transaction each.
 
-import { p256 } from '@noble/curves/nist.js';
 import type { Bytes } from '../../card-os/bytes.js';
+import { defaultP256 } from '../../card-os/crypto/p256.js';
 
 import type { Nvm } from '../../card-os/nvm.js';
 import { ber, type Tlv } from '../../card-os/tlv.js';
 import type { UppInstaller } from './bpp-load.js';
-import { child, children, derUint, resultOnly, uint, whole } from './der.js';
+import { child, children, derUint, resultOnly, UNDEFINED_ERROR, uint, whole } from './der.js';
 import { authenticateServer, cancelSession, euiccInfo2, prepareDownload, type TrustedCi } from './rsp.js';
 import { addInitialEim, getCerts, getEimConfigurationData } from './sgp32.js';
 import {
@@ -73,7 +73,6 @@ export interface Es10Env {
   random(n: number): Bytes;
 }
 
-const UNDEFINED_ERROR = 127;
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 type Handler = (req: Tlv[], env: Es10Env, value: Bytes) => Bytes;
@@ -357,7 +356,13 @@ function retrieveNotificationsList(req: Tlv[], env: Es10Env): Bytes {
   const signed = list.map((n) =>
     n.tlv[1] === 0x37
       ? n.tlv
-      : ber(0x30, n.tlv, ber(0x5f37, p256.sign(n.tlv, s.privateKey)), s.euiccCertificate, s.eumCertificate),
+      : ber(
+          0x30,
+          n.tlv,
+          ber(0x5f37, defaultP256.sign(n.tlv, s.privateKey, 'raw')),
+          s.euiccCertificate,
+          s.eumCertificate,
+        ),
   );
   return ber(0xbf2b, ber(0xa0, ...signed));
 }

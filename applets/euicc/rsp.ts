@@ -6,7 +6,7 @@
 import { type Bytes, concat, equal } from '../../card-os/bytes.js';
 import { defaultP256 } from '../../card-os/crypto/p256.js';
 import { ber, type Tlv } from '../../card-os/tlv.js';
-import { child, children, derUint, uint } from './der.js';
+import { child, children, derUint, UNDEFINED_ERROR, uint } from './der.js';
 import type { Es10Env } from './es10.js';
 import { readProfiles, uppKey } from './store.js';
 import {
@@ -39,7 +39,6 @@ export interface RspSession {
 }
 
 export const RSP_SESSION = 'rsp/session';
-const UNDEFINED_ERROR = 127;
 
 /** AuthenticateServerResponse errors (SGP.22 §5.7.13). */
 export const AUTH_ERROR = {

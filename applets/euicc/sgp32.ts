@@ -6,14 +6,12 @@
 import { type Bytes, concat, equal } from '../../card-os/bytes.js';
 import type { Nvm } from '../../card-os/nvm.js';
 import { ber, type Tlv } from '../../card-os/tlv.js';
-import { child, children, derUint, records, whole } from './der.js';
+import { child, children, derUint, records, UNDEFINED_ERROR, whole } from './der.js';
 import type { Es10Env } from './es10.js';
 
 export const EUICC_EIMS = 'euicc/eims';
 /** The last association token the eUICC handed out (SGP.32 §5.9.4). */
 export const EUICC_EIM_TOKEN = 'euicc/eim-token';
-
-const UNDEFINED_ERROR = 127;
 
 /** EimConfigurationData fields (SGP.32 §2.11.1.1.1, AUTOMATIC TAGS). */
 export const EIM = {
